@@ -1,0 +1,40 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "ConvKit",
+    products: [
+        .library(name: "CConvKit", targets: ["CConvKit"]),
+        .library(name: "ConvKit", targets: ["ConvKit"]),
+        .executable(name: "ck-bench", targets: ["ConvBench"]),
+    ],
+    targets: [
+        // The C core: convkit.h, dispatch, reference and CPU backends.
+        .target(
+            name: "CConvKit",
+            path: "Sources/CConvKit",
+            publicHeadersPath: "include",
+            cSettings: [
+                .headerSearchPath("."),
+                .define("_GNU_SOURCE"),
+            ],
+            linkerSettings: [
+                .linkedLibrary("openblas"),
+                .linkedLibrary("pthread"),
+                .linkedLibrary("m"),
+            ]
+        ),
+        // A thin Swift module over the C ABI.
+        .target(name: "ConvKit", dependencies: ["CConvKit"], path: "Sources/ConvKit"),
+        // The op conformance suite, in C so CMake's ctest runs the very same cases.
+        .target(
+            name: "COpSuite",
+            dependencies: ["CConvKit"],
+            path: "Tests/COpSuite",
+            publicHeadersPath: "include"
+        ),
+        .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
+        .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite"], path: "Tests/ConvKitTests"),
+    ],
+    cLanguageStandard: .c11
+)

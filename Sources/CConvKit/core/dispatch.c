@@ -1,0 +1,19 @@
+/* dispatch.c — validate, run and count every op (generated from CK_OP_LIST). */
+#include "core/dispatch.h"
+#include "core/validate.h"
+
+#define CK_EXECUTE_DEF(ID, name)                                                                         \
+    ck_status ck_execute_##name(ck_context *ctx, const ck_##name##_args *args) {                          \
+        if (!ctx) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_" #name ": ctx is NULL");         \
+        ck_status status = ck_validate_##name(ctx, args);                                                \
+        if (status != CK_OK) return status;                                                              \
+        ck_backend *backend = &ctx->backend;                                                             \
+        if (!backend->ops->name)                                                                         \
+            return ck_set_error(ctx, CK_ERR_UNSUPPORTED, #name ": the %s backend does not implement it",   \
+                                ck_backend_name(backend->kind));                                         \
+        status = backend->ops->name(backend, args);                                                      \
+        if (status == CK_OK) ctx->stats[CK_OP_##ID].calls++;                                             \
+        return status;                                                                                   \
+    }
+CK_OP_LIST(CK_EXECUTE_DEF)
+#undef CK_EXECUTE_DEF

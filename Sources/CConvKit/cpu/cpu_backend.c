@@ -1,0 +1,53 @@
+/* cpu_backend.c — the CPU backend's op table, state and lifetime. */
+#include "cpu/cpu_ops.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const ck_backend_ops cpu_ops = {
+#define CK_CPU_OP_ENTRY(ID, name) .name = ck_cpu_##name,
+    CK_OP_LIST(CK_CPU_OP_ENTRY)
+#undef CK_CPU_OP_ENTRY
+};
+
+static void cpu_destroy(ck_backend *backend) {
+    ck_cpu_state *state = ck_cpu(backend);
+    if (!state) return;
+    ck_thread_pool_destroy(state->pool);
+    free(state);
+    backend->state = NULL;
+}
+
+static int detect_avx2_fma(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend *backend) {
+    if (num_threads <= 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        num_threads = online > 0 ? (int32_t)online : 1;
+    }
+    ck_cpu_state *state = calloc(1, sizeof *state);
+    if (!state) return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "cpu backend: cannot allocate its state");
+    state->pool = ck_thread_pool_create(num_threads);
+    if (!state->pool) {
+        free(state);
+        return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "cpu backend: cannot start %d worker threads", (int)num_threads);
+    }
+    state->has_avx2_fma = detect_avx2_fma();
+    /* The pool owns the cores; each sgemm call runs single-threaded on a worker. */
+    openblas_set_num_threads(1);
+    backend->kind = CK_BACKEND_CPU;
+    backend->ops = &cpu_ops;
+    backend->ctx = ctx;
+    backend->state = state;
+    backend->destroy = cpu_destroy;
+    backend->num_threads = num_threads;
+    return CK_OK;
+}

@@ -1,0 +1,520 @@
+/*
+ * convkit.h — the C ABI of libconvkit.
+ *
+ * Conventions
+ *  - Plain C11. Every operation returns a ck_status; CK_OK is 0. On failure the
+ *    context's last-error string (ck_last_error) says what was wrong and where.
+ *    Nothing aborts or exits across this ABI, whatever the input.
+ *  - Tensors are dense, row-major, NCHW. Conv weights are OIHW
+ *    (out_channels, in_channels / groups, kernel_h, kernel_w); transposed-conv
+ *    weights are IOHW (in_channels, out_channels / groups, kernel_h, kernel_w),
+ *    as in PyTorch, so state dicts map one to one.
+ *  - Output sizes follow PyTorch exactly (see ck_conv_output_size and
+ *    ck_pool_output_size). TensorFlow / ONNX "SAME" padding maps to per-side
+ *    padding through ck_same_padding.
+ *  - Gradient outputs take a `beta`: out = computed + beta * out. With beta == 0
+ *    the previous contents are ignored entirely (NaN in them does not leak).
+ *  - Buffers belong to one context. A tensor is a view: a buffer, a byte offset
+ *    into it, a dtype and a shape.
+ */
+#ifndef CONVKIT_H
+#define CONVKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(CONVKIT_SHARED_BUILD)
+#define CK_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define CK_API __attribute__((visibility("default")))
+#else
+#define CK_API
+#endif
+
+#define CONVKIT_VERSION_MAJOR 0
+#define CONVKIT_VERSION_MINOR 1
+#define CONVKIT_VERSION_PATCH 0
+
+/** Library version as "MAJOR.MINOR.PATCH". */
+CK_API const char *ck_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status and errors                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ck_status {
+    CK_OK = 0,
+    CK_ERR_INVALID_ARGUMENT = 1, /* null pointer, bad enum, bad parameter value */
+    CK_ERR_SHAPE_MISMATCH = 2,   /* tensor shapes inconsistent with each other */
+    CK_ERR_UNSUPPORTED = 3,      /* valid request this backend/dtype cannot do */
+    CK_ERR_OUT_OF_MEMORY = 4,
+    CK_ERR_OVERFLOW = 5,         /* a size computation overflows size_t/int64 */
+    CK_ERR_OUT_OF_BOUNDS = 6,    /* a tensor view does not fit in its buffer */
+    CK_ERR_DEVICE = 7,           /* the device or its runtime failed */
+    CK_ERR_INTERNAL = 8
+} ck_status;
+
+/** A short fixed name for a status ("invalid argument", ...). */
+CK_API const char *ck_status_string(ck_status status);
+
+typedef struct ck_context ck_context;
+
+/**
+ * The last error message recorded on `ctx` by a call on this thread's behalf,
+ * or "" if none. With ctx == NULL: the last error of a call that had no
+ * context (ck_context_create, shape helpers called with NULL) on this thread.
+ * The string stays valid until the next failing call on the same context.
+ */
+CK_API const char *ck_last_error(const ck_context *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Contexts                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ck_backend_kind {
+    CK_BACKEND_AUTO = 0,      /* best available: OpenCL GPU, else CPU */
+    CK_BACKEND_CPU = 1,       /* OpenBLAS sgemm + SIMD kernels, thread pool */
+    CK_BACKEND_REFERENCE = 2, /* naive loops, double accumulation: the oracle */
+    CK_BACKEND_OPENCL = 3
+} ck_backend_kind;
+
+typedef struct ck_context_options {
+    ck_backend_kind backend;
+    /** Worker threads for the CPU backend; 0 = one per online core. */
+    int32_t num_threads;
+} ck_context_options;
+
+/** Fills `options` with defaults (auto backend, all cores). */
+CK_API void ck_context_options_init(ck_context_options *options);
+
+/** Creates a context (one device + queue). options may be NULL (defaults). */
+CK_API ck_status ck_context_create(const ck_context_options *options, ck_context **out_context);
+
+/** Destroys a context. Buffers created on it must be destroyed first. NULL is a no-op. */
+CK_API void ck_context_destroy(ck_context *ctx);
+
+/** The backend actually in use ("cpu", "reference", ...). */
+CK_API ck_backend_kind ck_context_backend(const ck_context *ctx);
+CK_API const char *ck_backend_name(ck_backend_kind kind);
+
+/** Number of worker threads the context computes with. */
+CK_API int32_t ck_context_num_threads(const ck_context *ctx);
+
+/** Waits until every operation queued on the context has finished. */
+CK_API ck_status ck_context_finish(ck_context *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Buffers and tensors                                                        */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ck_buffer ck_buffer;
+
+/** Allocates `bytes` (> 0) of device memory, uninitialized. */
+CK_API ck_status ck_buffer_create(ck_context *ctx, size_t bytes, ck_buffer **out_buffer);
+/** Frees a buffer. NULL is a no-op. */
+CK_API void ck_buffer_destroy(ck_buffer *buffer);
+CK_API size_t ck_buffer_size(const ck_buffer *buffer);
+/** Copies host memory into the buffer at byte `offset`. */
+CK_API ck_status ck_buffer_write(ck_context *ctx, ck_buffer *buffer, size_t offset, const void *src, size_t bytes);
+/** Copies buffer bytes at `offset` to host memory; waits for pending work. */
+CK_API ck_status ck_buffer_read(ck_context *ctx, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes);
+
+typedef enum ck_dtype {
+    CK_F32 = 0,
+    CK_F64 = 1, /* reference backend only: used for precise gradient checks */
+    CK_I32 = 2  /* class labels */
+} ck_dtype;
+
+CK_API size_t ck_dtype_size(ck_dtype dtype);
+
+#define CK_MAX_DIMS 8
+
+/** A dense row-major tensor view on a buffer. */
+typedef struct ck_tensor {
+    ck_buffer *buffer;
+    size_t offset; /* bytes from the start of the buffer */
+    ck_dtype dtype;
+    int32_t ndim;  /* 0 ... CK_MAX_DIMS; 0 is a scalar */
+    int64_t dims[CK_MAX_DIMS];
+} ck_tensor;
+
+/** Convenience: a float32 NCHW view at offset 0. */
+CK_API ck_tensor ck_tensor_4d(ck_buffer *buffer, int64_t n, int64_t c, int64_t h, int64_t w);
+/** Convenience: a view of `ndim` dims at offset 0. */
+CK_API ck_tensor ck_tensor_nd(ck_buffer *buffer, ck_dtype dtype, int32_t ndim, const int64_t *dims);
+
+/* ------------------------------------------------------------------------ */
+/* Size helpers (PyTorch-exact). Return 0 when the size would be < 1 or a    */
+/* parameter is invalid.                                                      */
+/* ------------------------------------------------------------------------ */
+
+/** floor((in + pad_begin + pad_end - dilation*(kernel-1) - 1) / stride) + 1 */
+CK_API int64_t ck_conv_output_size(int64_t in, int64_t kernel, int64_t stride,
+                                   int64_t pad_begin, int64_t pad_end, int64_t dilation);
+
+/** (in-1)*stride - pad_begin - pad_end + dilation*(kernel-1) + output_padding + 1 */
+CK_API int64_t ck_conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride,
+                                             int64_t pad_begin, int64_t pad_end, int64_t dilation,
+                                             int64_t output_padding);
+
+/**
+ * Pooling output size. Like ck_conv_output_size with floor, or with ceil when
+ * ceil_mode != 0; in ceil mode a last window that would start in the end
+ * padding is dropped (PyTorch's rule: (out-1)*stride >= in + pad_begin).
+ */
+CK_API int64_t ck_pool_output_size(int64_t in, int64_t kernel, int64_t stride,
+                                   int64_t pad_begin, int64_t pad_end, int64_t dilation,
+                                   int32_t ceil_mode);
+
+/**
+ * TensorFlow / ONNX "SAME" padding for one spatial axis: output = ceil(in/stride),
+ * total = max((output-1)*stride + dilation*(kernel-1) + 1 - in, 0).
+ * extra_at_begin == 0: the odd pixel goes to the end (TF "SAME", ONNX SAME_UPPER);
+ * extra_at_begin != 0: to the start (ONNX SAME_LOWER).
+ */
+CK_API ck_status ck_same_padding(ck_context *ctx, int64_t in, int64_t kernel, int64_t stride,
+                                 int64_t dilation, int32_t extra_at_begin,
+                                 int32_t *pad_begin, int32_t *pad_end);
+
+/* ------------------------------------------------------------------------ */
+/* Convolution                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ck_conv2d_params {
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_bottom, pad_left, pad_right;
+    int32_t dilation_h, dilation_w;
+    int32_t groups; /* depthwise: groups == in_channels (out = multiplier * in) */
+} ck_conv2d_params;
+
+/** stride 1, padding 0, dilation 1, groups 1. */
+CK_API ck_conv2d_params ck_conv2d_params_default(void);
+
+/** Output dims (N, O, OH, OW) of conv2d for x (N,C,H,W) and w (O,C/groups,KH,KW). */
+CK_API ck_status ck_conv2d_output_dims(ck_context *ctx, const ck_conv2d_params *params,
+                                       const int64_t x_dims[4], const int64_t w_dims[4],
+                                       int64_t y_dims[4]);
+
+/**
+ * y = conv2d(x, w) + bias.
+ * x: (N, C, H, W); w: (O, C/groups, KH, KW); bias: (O) or NULL; y: (N, O, OH, OW).
+ */
+CK_API ck_status ck_conv2d_forward(ck_context *ctx, const ck_conv2d_params *params,
+                                   const ck_tensor *x, const ck_tensor *w, const ck_tensor *bias,
+                                   const ck_tensor *y);
+
+/** dx = conv2d'(w, dy) + beta * dx. w: (O, C/g, KH, KW); dy: (N, O, OH, OW); dx: (N, C, H, W). */
+CK_API ck_status ck_conv2d_backward_data(ck_context *ctx, const ck_conv2d_params *params,
+                                         const ck_tensor *w, const ck_tensor *dy,
+                                         float beta, const ck_tensor *dx);
+
+/**
+ * dw = dL/dw + beta * dw; dbias (O) = sum of dy over N, OH, OW + beta * dbias
+ * (dbias may be NULL). x: (N, C, H, W); dy: (N, O, OH, OW); dw: (O, C/g, KH, KW).
+ */
+CK_API ck_status ck_conv2d_backward_weights(ck_context *ctx, const ck_conv2d_params *params,
+                                            const ck_tensor *x, const ck_tensor *dy,
+                                            float beta, const ck_tensor *dw, const ck_tensor *dbias);
+
+/* ------------------------------------------------------------------------ */
+/* Transposed convolution (the adjoint of conv2d with the same parameters)    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ck_conv_transpose2d_params {
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_bottom, pad_left, pad_right;
+    int32_t dilation_h, dilation_w;
+    int32_t output_padding_h, output_padding_w; /* < max(stride, dilation) */
+    int32_t groups;
+} ck_conv_transpose2d_params;
+
+CK_API ck_conv_transpose2d_params ck_conv_transpose2d_params_default(void);
+
+/** Output dims (N, O, OH, OW) for x (N,C,H,W) and w (C, O/groups, KH, KW). */
+CK_API ck_status ck_conv_transpose2d_output_dims(ck_context *ctx, const ck_conv_transpose2d_params *params,
+                                                 const int64_t x_dims[4], const int64_t w_dims[4],
+                                                 int64_t y_dims[4]);
+
+/** x: (N, C, H, W); w: (C, O/groups, KH, KW) IOHW; bias: (O) or NULL; y: (N, O, OH, OW). */
+CK_API ck_status ck_conv_transpose2d_forward(ck_context *ctx, const ck_conv_transpose2d_params *params,
+                                             const ck_tensor *x, const ck_tensor *w, const ck_tensor *bias,
+                                             const ck_tensor *y);
+
+/** dx (N, C, H, W) from dy (N, O, OH, OW) and w (C, O/g, KH, KW). */
+CK_API ck_status ck_conv_transpose2d_backward_data(ck_context *ctx, const ck_conv_transpose2d_params *params,
+                                                   const ck_tensor *w, const ck_tensor *dy,
+                                                   float beta, const ck_tensor *dx);
+
+/** dw (C, O/g, KH, KW) and dbias (O, or NULL) from x (N, C, H, W) and dy (N, O, OH, OW). */
+CK_API ck_status ck_conv_transpose2d_backward_weights(ck_context *ctx, const ck_conv_transpose2d_params *params,
+                                                      const ck_tensor *x, const ck_tensor *dy,
+                                                      float beta, const ck_tensor *dw, const ck_tensor *dbias);
+
+/* ------------------------------------------------------------------------ */
+/* Pooling                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ck_pool_mode { CK_POOL_MAX = 0, CK_POOL_AVG = 1 } ck_pool_mode;
+
+typedef struct ck_pool2d_params {
+    ck_pool_mode mode;
+    int32_t kernel_h, kernel_w;
+    int32_t stride_h, stride_w;
+    int32_t pad_top, pad_bottom, pad_left, pad_right;
+    int32_t dilation_h, dilation_w;
+    int32_t ceil_mode;
+    /** Average only. Nonzero: padded taps count in the divisor. */
+    int32_t count_include_pad;
+    /** Average only. > 0: divide by this instead of the window size. */
+    int32_t divisor_override;
+} ck_pool2d_params;
+
+/**
+ * Max or average pooling parameters: stride = kernel, no padding, dilation 1,
+ * floor mode, count_include_pad = 1 (PyTorch's defaults).
+ */
+CK_API ck_pool2d_params ck_pool2d_params_default(ck_pool_mode mode, int32_t kernel_h, int32_t kernel_w);
+
+/** Output dims (N, C, OH, OW) for x (N, C, H, W). */
+CK_API ck_status ck_pool2d_output_dims(ck_context *ctx, const ck_pool2d_params *params,
+                                       const int64_t x_dims[4], int64_t y_dims[4]);
+
+/**
+ * x: (N, C, H, W); y: (N, C, OH, OW). Max: padding counts as -inf, a NaN in a
+ * window wins. Average divisor: divisor_override if > 0; else the number of
+ * window taps inside the padded input (count_include_pad) or inside the input.
+ */
+CK_API ck_status ck_pool2d_forward(ck_context *ctx, const ck_pool2d_params *params,
+                                   const ck_tensor *x, const ck_tensor *y);
+
+/** dx (N, C, H, W) from x and dy (N, C, OH, OW). Max routes to the first maximum in scan order. */
+CK_API ck_status ck_pool2d_backward(ck_context *ctx, const ck_pool2d_params *params,
+                                    const ck_tensor *x, const ck_tensor *dy,
+                                    float beta, const ck_tensor *dx);
+
+/** Global pooling: x (N, C, H, W) -> y (N, C, 1, 1). */
+CK_API ck_status ck_global_pool2d_forward(ck_context *ctx, ck_pool_mode mode,
+                                          const ck_tensor *x, const ck_tensor *y);
+/** dx (N, C, H, W) from x and dy (N, C, 1, 1). */
+CK_API ck_status ck_global_pool2d_backward(ck_context *ctx, ck_pool_mode mode,
+                                           const ck_tensor *x, const ck_tensor *dy,
+                                           float beta, const ck_tensor *dx);
+
+/* ------------------------------------------------------------------------ */
+/* Dense algebra and elementwise                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * c = alpha * op(a) * op(b) + beta * c, op = transpose when trans_* != 0.
+ * a: (M, K) or (K, M) when transposed; b: (K, N) or (N, K); c: (M, N).
+ */
+CK_API ck_status ck_gemm(ck_context *ctx, int32_t trans_a, int32_t trans_b, float alpha,
+                         const ck_tensor *a, const ck_tensor *b, float beta, const ck_tensor *c);
+
+/** y = x + bias broadcast along axis 1. x, y: (N, C, ...); bias: (C). y may be x. */
+CK_API ck_status ck_bias_add(ck_context *ctx, const ck_tensor *x, const ck_tensor *bias, const ck_tensor *y);
+/** dbias (C) = sum of dy (N, C, ...) over every axis but 1, + beta * dbias. */
+CK_API ck_status ck_bias_backward(ck_context *ctx, const ck_tensor *dy, float beta, const ck_tensor *dbias);
+
+/* Same-shape elementwise ops. The output may be exactly an input (in place),
+ * but must not partly overlap one. */
+/** y = alpha * a + beta * b */
+CK_API ck_status ck_add(ck_context *ctx, float alpha, const ck_tensor *a, float beta, const ck_tensor *b,
+                        const ck_tensor *y);
+/** y = a * b (elementwise) */
+CK_API ck_status ck_mul(ck_context *ctx, const ck_tensor *a, const ck_tensor *b, const ck_tensor *y);
+/** y = alpha * x */
+CK_API ck_status ck_scale(ck_context *ctx, float alpha, const ck_tensor *x, const ck_tensor *y);
+/** y = alpha * x + y */
+CK_API ck_status ck_axpy(ck_context *ctx, float alpha, const ck_tensor *x, const ck_tensor *y);
+/** y = value everywhere */
+CK_API ck_status ck_fill(ck_context *ctx, float value, const ck_tensor *y);
+/** y = x (same element count, any shapes) */
+CK_API ck_status ck_copy(ck_context *ctx, const ck_tensor *x, const ck_tensor *y);
+
+/**
+ * Sum over the axes whose bit is set in `axes_mask` (bit i = axis i), + beta * y.
+ * y holds x's shape with the reduced axes either kept as size 1 or removed.
+ */
+CK_API ck_status ck_reduce_sum(ck_context *ctx, uint32_t axes_mask, const ck_tensor *x,
+                               float beta, const ck_tensor *y);
+
+/* ------------------------------------------------------------------------ */
+/* Activations                                                                */
+/* ------------------------------------------------------------------------ */
+
+typedef enum ck_activation {
+    CK_ACT_RELU = 0,
+    CK_ACT_LEAKY_RELU = 1, /* alpha = negative slope */
+    CK_ACT_SIGMOID = 2,
+    CK_ACT_TANH = 3
+} ck_activation;
+
+/** y = f(x), same shape; y may be x. */
+CK_API ck_status ck_activation_forward(ck_context *ctx, ck_activation act, float alpha,
+                                       const ck_tensor *x, const ck_tensor *y);
+/** dx = f'(x) * dy + beta * dx. The derivative of ReLU at 0 is 0 (PyTorch's). */
+CK_API ck_status ck_activation_backward(ck_context *ctx, ck_activation act, float alpha,
+                                        const ck_tensor *x, const ck_tensor *dy,
+                                        float beta, const ck_tensor *dx);
+
+/* ------------------------------------------------------------------------ */
+/* Batch normalization over (N, H, W) per channel                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ck_batchnorm_params {
+    float epsilon;  /* PyTorch default 1e-5 */
+    /** PyTorch convention: running = (1 - momentum) * running + momentum * batch. */
+    float momentum; /* PyTorch default 0.1 */
+    int32_t training; /* nonzero: batch statistics, running statistics updated */
+} ck_batchnorm_params;
+
+/**
+ * x, y: (N, C, H, W); gamma, beta, running_mean, running_var, saved_mean,
+ * saved_invstd: (C). Training: normalizes with the batch mean and biased
+ * variance, writes them to saved_mean / saved_invstd (1/sqrt(var+eps)) and,
+ * when running_mean / running_var are not NULL, updates them (the variance
+ * unbiased, n/(n-1), as PyTorch). Inference: normalizes with the running
+ * statistics (required) and writes those to saved_mean / saved_invstd.
+ */
+CK_API ck_status ck_batchnorm2d_forward(ck_context *ctx, const ck_batchnorm_params *params,
+                                        const ck_tensor *x, const ck_tensor *gamma, const ck_tensor *beta,
+                                        const ck_tensor *running_mean, const ck_tensor *running_var,
+                                        const ck_tensor *saved_mean, const ck_tensor *saved_invstd,
+                                        const ck_tensor *y);
+
+/**
+ * Gradients for the forward call with the same params and saved statistics.
+ * dx: (N, C, H, W); dgamma, dbeta: (C) or NULL. All three take beta_acc.
+ * In training mode the statistics depend on x (full gradient); in inference
+ * mode they are constants.
+ */
+CK_API ck_status ck_batchnorm2d_backward(ck_context *ctx, const ck_batchnorm_params *params,
+                                         const ck_tensor *x, const ck_tensor *dy, const ck_tensor *gamma,
+                                         const ck_tensor *saved_mean, const ck_tensor *saved_invstd,
+                                         float beta_acc, const ck_tensor *dx,
+                                         const ck_tensor *dgamma, const ck_tensor *dbeta);
+
+/* ------------------------------------------------------------------------ */
+/* Loss                                                                       */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Mean softmax cross-entropy over the batch, with label smoothing s:
+ * target = (1 - s) * onehot + s / K.
+ * logits, probs: (N, K) float; labels: (N) int32 in [0, K); loss: one element.
+ */
+CK_API ck_status ck_softmax_cross_entropy_forward(ck_context *ctx, float label_smoothing,
+                                                  const ck_tensor *logits, const ck_tensor *labels,
+                                                  const ck_tensor *probs, const ck_tensor *loss);
+
+/** dlogits = loss_grad * (probs - target) / N + beta * dlogits. */
+CK_API ck_status ck_softmax_cross_entropy_backward(ck_context *ctx, float label_smoothing, float loss_grad,
+                                                   const ck_tensor *probs, const ck_tensor *labels,
+                                                   float beta, const ck_tensor *dlogits);
+
+/* ------------------------------------------------------------------------ */
+/* Dropout                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ck_dropout_params {
+    float rate;      /* probability of dropping, in [0, 1) */
+    uint64_t seed;   /* Philox-4x32-10 key */
+    uint64_t offset; /* counter base: element i uses counter offset + i */
+} ck_dropout_params;
+
+/**
+ * mask = (keep ? 1/(1-rate) : 0), y = x * mask. x, y, mask: same shape.
+ * Bitwise identical on every backend for the same seed and offset.
+ * The backward pass is ck_mul(dy, mask).
+ */
+CK_API ck_status ck_dropout_forward(ck_context *ctx, const ck_dropout_params *params,
+                                    const ck_tensor *x, const ck_tensor *y, const ck_tensor *mask);
+
+/* ------------------------------------------------------------------------ */
+/* Optimizer updates (PyTorch semantics), in place on param and state         */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ck_sgd_params {
+    float lr, momentum, dampening, weight_decay;
+    int32_t nesterov;
+    int64_t step; /* 1 on the first step: the velocity then starts as the gradient */
+} ck_sgd_params;
+
+/** param, grad, velocity: same shape; velocity may be NULL when momentum == 0. */
+CK_API ck_status ck_sgd_update(ck_context *ctx, const ck_sgd_params *params,
+                               const ck_tensor *param, const ck_tensor *grad, const ck_tensor *velocity);
+
+typedef struct ck_adam_params {
+    float lr, beta1, beta2, epsilon, weight_decay;
+    int32_t decoupled_weight_decay; /* nonzero: AdamW */
+    int64_t step; /* 1-based, for bias correction */
+} ck_adam_params;
+
+/** param, grad, m, v: same shape. */
+CK_API ck_status ck_adam_update(ck_context *ctx, const ck_adam_params *params,
+                                const ck_tensor *param, const ck_tensor *grad,
+                                const ck_tensor *m, const ck_tensor *v);
+
+/* ------------------------------------------------------------------------ */
+/* The op table: names and per-context counters                               */
+/* ------------------------------------------------------------------------ */
+
+/* X(ENUM_SUFFIX, name) — every operation a backend implements. */
+#define CK_OP_LIST(X)                          \
+    X(CONV2D_FORWARD, conv2d_forward)          \
+    X(CONV2D_BACKWARD_DATA, conv2d_backward_data) \
+    X(CONV2D_BACKWARD_WEIGHTS, conv2d_backward_weights) \
+    X(CONV_TRANSPOSE2D_FORWARD, conv_transpose2d_forward) \
+    X(CONV_TRANSPOSE2D_BACKWARD_DATA, conv_transpose2d_backward_data) \
+    X(CONV_TRANSPOSE2D_BACKWARD_WEIGHTS, conv_transpose2d_backward_weights) \
+    X(POOL2D_FORWARD, pool2d_forward)          \
+    X(POOL2D_BACKWARD, pool2d_backward)        \
+    X(GLOBAL_POOL2D_FORWARD, global_pool2d_forward) \
+    X(GLOBAL_POOL2D_BACKWARD, global_pool2d_backward) \
+    X(GEMM, gemm)                              \
+    X(BIAS_ADD, bias_add)                      \
+    X(BIAS_BACKWARD, bias_backward)            \
+    X(ADD, add)                                \
+    X(MUL, mul)                                \
+    X(SCALE, scale)                            \
+    X(AXPY, axpy)                              \
+    X(FILL, fill)                              \
+    X(COPY, copy)                              \
+    X(REDUCE_SUM, reduce_sum)                  \
+    X(ACTIVATION_FORWARD, activation_forward)  \
+    X(ACTIVATION_BACKWARD, activation_backward) \
+    X(BATCHNORM2D_FORWARD, batchnorm2d_forward) \
+    X(BATCHNORM2D_BACKWARD, batchnorm2d_backward) \
+    X(SOFTMAX_CROSS_ENTROPY_FORWARD, softmax_cross_entropy_forward) \
+    X(SOFTMAX_CROSS_ENTROPY_BACKWARD, softmax_cross_entropy_backward) \
+    X(DROPOUT_FORWARD, dropout_forward)        \
+    X(SGD_UPDATE, sgd_update)                  \
+    X(ADAM_UPDATE, adam_update)
+
+typedef enum ck_op {
+#define CK_OP_ENUM_ENTRY(ID, name) CK_OP_##ID,
+    CK_OP_LIST(CK_OP_ENUM_ENTRY)
+#undef CK_OP_ENUM_ENTRY
+    CK_OP_COUNT
+} ck_op;
+
+/** "conv2d_forward", ... ; NULL for an out-of-range op. */
+CK_API const char *ck_op_name(ck_op op);
+
+typedef struct ck_op_stats {
+    uint64_t calls;         /* successful calls */
+    uint64_t cpu_fallbacks; /* of those, run on the CPU backend because the context's backend lacks the op */
+} ck_op_stats;
+
+CK_API ck_status ck_context_op_stats(const ck_context *ctx, ck_op op, ck_op_stats *out_stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONVKIT_H */

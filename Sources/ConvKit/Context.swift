@@ -1,0 +1,57 @@
+import CConvKit
+
+/// The backend a ``Context`` computes on.
+public enum Backend: Sendable {
+    /// The best device available (the CPU backend in builds without OpenCL).
+    case auto
+    /// OpenBLAS sgemm and SIMD kernels on a thread pool.
+    case cpu
+    /// Naive loops with double accumulation: the oracle the other backends are tested against.
+    case reference
+
+    var cValue: ck_backend_kind {
+        switch self {
+        case .auto: return CK_BACKEND_AUTO
+        case .cpu: return CK_BACKEND_CPU
+        case .reference: return CK_BACKEND_REFERENCE
+        }
+    }
+}
+
+/// One device and its queue (`ck_context`). Use a context from one thread at a time.
+public final class Context {
+    /// The underlying `ck_context *`.
+    public let handle: OpaquePointer
+
+    /// Creates a context (`ck_context_create`). `threads == 0` uses every core.
+    public init(backend: Backend = .auto, threads: Int32 = 0) throws {
+        var options = ck_context_options()
+        ck_context_options_init(&options)
+        options.backend = backend.cValue
+        options.num_threads = threads
+        var context: OpaquePointer?
+        try ConvKitError.check(ck_context_create(&options, &context), nil)
+        guard let context else { throw ConvKitError(status: CK_ERR_INTERNAL, message: "ck_context_create returned no context") }
+        handle = context
+    }
+
+    deinit { ck_context_destroy(handle) }
+
+    /// The backend in use, by name ("cpu", "reference").
+    public var backendName: String { String(cString: ck_backend_name(ck_context_backend(handle))) }
+
+    /// Worker threads the context computes with.
+    public var threadCount: Int { Int(ck_context_num_threads(handle)) }
+
+    /// Throws the context's last error unless `status` is `CK_OK`.
+    public func check(_ status: ck_status) throws {
+        try ConvKitError.check(status, handle)
+    }
+
+    /// How often `op` ran successfully on this context (`ck_context_op_stats`).
+    public func callCount(of op: ck_op) throws -> UInt64 {
+        var stats = ck_op_stats()
+        try check(ck_context_op_stats(handle, op, &stats))
+        return stats.calls
+    }
+}

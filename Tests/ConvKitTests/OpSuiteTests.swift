@@ -1,0 +1,31 @@
+import COpSuite
+import CConvKit
+import Foundation
+import XCTest
+
+/// Runs every suite of the C op conformance suite (Tests/COpSuite) on every backend.
+/// The same suites run under ctest in the CMake build.
+final class OpSuiteTests: XCTestCase {
+    private let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").path
+
+    private func runAllSuites(on backend: ck_backend_kind) {
+        let count = ck_suite_count()
+        XCTAssertGreaterThan(count, 0, "the suite registry is empty")
+        for index in 0..<count {
+            let name = String(cString: ck_suite_name(index))
+            var result = ck_suite_result()
+            let rc = ck_suite_run(name, backend, fixtures, &result)
+            let label = "\(name) on \(String(cString: ck_backend_name(backend)))"
+            XCTAssertEqual(rc, 0, "\(label): could not run")
+            XCTAssertGreaterThan(result.checks, 0, "\(label): made no checks")
+            XCTAssertEqual(result.failures, 0, "\(label): \(result.failures) of \(result.checks) checks failed (details on stderr)")
+            print("op suite \(label): \(result.cases) cases, \(result.checks) checks, \(result.failures) failures")
+        }
+    }
+
+    func testSuitesOnCPUBackend() { runAllSuites(on: CK_BACKEND_CPU) }
+
+    func testSuitesOnReferenceBackend() { runAllSuites(on: CK_BACKEND_REFERENCE) }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ConvKit builds and tests with, when any is missing.
+# Runs apt-get as root directly, otherwise through sudo.
+set -euo pipefail
+
+packages=(libopenblas-dev cmake pkg-config)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all of ${packages[*]} are installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then as_root=(); else as_root=(sudo); fi
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then runs the Swift tests (the C op
+# suite on every backend, and the Swift module), then the standalone CMake build with
+# ctest, its install, and the C example built against the installed library.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+echo "== swift build && swift test"
+swift build --build-tests
+swift test --skip-build
+
+echo "== CMake build, ctest, install, C example"
+scripts/check-cmake.sh
