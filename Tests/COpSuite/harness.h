@@ -13,6 +13,12 @@
 #include <stddef.h>
 #include "convkit.h"
 
+#if defined(__GNUC__)
+#define CKT_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define CKT_PRINTF(fmt_index, first_arg)
+#endif
+
 typedef struct ckt_run {
     ck_context *ctx;      /* backend under test */
     ck_context *ref;      /* reference backend (the oracle) */
@@ -20,7 +26,13 @@ typedef struct ckt_run {
     const char *fixtures_dir;
     const char *case_name;/* current case, for messages */
     int checks, failures, cases;
+    const char *suite;    /* suite name, for messages */
+    int reported;         /* failure messages printed (capped per suite, then only counted) */
+    char case_storage[224]; /* holds the text case_name points at */
 } ckt_run;
+
+/** float32's unit roundoff u = 2^-24. */
+#define CKT_F32_UNIT (1.0 / 16777216.0)
 
 /** A tensor in a guarded buffer on `ctx`. */
 typedef struct ckt_tensor {
@@ -30,7 +42,7 @@ typedef struct ckt_tensor {
 } ckt_tensor;
 
 /** Starts a case (name used in failure messages); counts it. */
-void ckt_case(ckt_run *run, const char *fmt, ...);
+void ckt_case(ckt_run *run, const char *fmt, ...) CKT_PRINTF(2, 3);
 
 /** New guarded tensor on ctx, contents poisoned (NaN for floats, 0x7fffffff for int32). NULL on failure (reported). */
 ckt_tensor *ckt_new(ckt_run *run, ck_context *ctx, ck_dtype dtype, int32_t ndim, const int64_t *dims);
@@ -65,8 +77,22 @@ int ckt_expect_close(ckt_run *run, const char *what, const double *got, const do
 int ckt_expect_within_bound(ckt_run *run, const char *what, const double *got, const double *want,
                             const double *bound, size_t n, double k, double atol);
 
+/**
+ * |got - want| <= tol[i], a tolerance per element (for bounds derived from
+ * several sums, e.g. batch norm). NaN never passes unless both are NaN.
+ */
+int ckt_expect_within_tol(ckt_run *run, const char *what, const double *got, const double *want,
+                          const double *tol, size_t n);
+
 /** Records a failure with a message (case name prefixed). */
-void ckt_fail(ckt_run *run, const char *fmt, ...);
+void ckt_fail(ckt_run *run, const char *fmt, ...) CKT_PRINTF(2, 3);
+/** Counts one check that passed when `ok`, else fails with the message. Returns ok. */
+int ckt_expect(ckt_run *run, int ok, const char *fmt, ...) CKT_PRINTF(3, 4);
+
+/** A new array of t's elements as doubles (ckt_read); NULL when out of memory (reported). */
+double *ckt_read_new(ckt_run *run, const ckt_tensor *t);
+/** Like ckt_clone_to, with every value replaced by its absolute value (for error bounds). */
+ckt_tensor *ckt_abs_clone_to(ckt_run *run, const ckt_tensor *src, ck_context *ctx, ck_dtype dtype);
 
 /** Every suite has this signature; registered in suites.c. */
 typedef void (*ckt_suite_fn)(ckt_run *run);

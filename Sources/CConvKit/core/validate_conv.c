@@ -86,6 +86,7 @@ ck_status ck_validate_conv2d_forward(ck_context *ctx, const ck_conv2d_forward_ar
 
 ck_status ck_validate_conv2d_backward_data(ck_context *ctx, const ck_conv2d_backward_data_args *a) {
     const char *op = "conv2d_backward_data";
+    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
     CK_TRY(ck_check_tensor(ctx, op, "w", a->w, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dx", a->dx, 4, CK_ROLE_FLOAT));
@@ -101,6 +102,7 @@ ck_status ck_validate_conv2d_backward_data(ck_context *ctx, const ck_conv2d_back
 
 ck_status ck_validate_conv2d_backward_weights(ck_context *ctx, const ck_conv2d_backward_weights_args *a) {
     const char *op = "conv2d_backward_weights";
+    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dw", a->dw, 4, CK_ROLE_FLOAT));
@@ -199,6 +201,7 @@ ck_status ck_validate_conv_transpose2d_forward(ck_context *ctx, const ck_conv_tr
 
 ck_status ck_validate_conv_transpose2d_backward_data(ck_context *ctx, const ck_conv_transpose2d_backward_data_args *a) {
     const char *op = "conv_transpose2d_backward_data";
+    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
     CK_TRY(ck_check_tensor(ctx, op, "w", a->w, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dx", a->dx, 4, CK_ROLE_FLOAT));
@@ -215,6 +218,7 @@ ck_status ck_validate_conv_transpose2d_backward_data(ck_context *ctx, const ck_c
 ck_status ck_validate_conv_transpose2d_backward_weights(ck_context *ctx,
                                                         const ck_conv_transpose2d_backward_weights_args *a) {
     const char *op = "conv_transpose2d_backward_weights";
+    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dw", a->dw, 4, CK_ROLE_FLOAT));

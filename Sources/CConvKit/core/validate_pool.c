@@ -80,6 +80,7 @@ ck_status ck_validate_pool2d_forward(ck_context *ctx, const ck_pool2d_forward_ar
 
 ck_status ck_validate_pool2d_backward(ck_context *ctx, const ck_pool2d_backward_args *a) {
     const char *op = "pool2d_backward";
+    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dx", a->dx, 4, CK_ROLE_FLOAT));
@@ -115,6 +116,7 @@ ck_status ck_validate_global_pool2d_forward(ck_context *ctx, const ck_global_poo
 
 ck_status ck_validate_global_pool2d_backward(ck_context *ctx, const ck_global_pool2d_backward_args *a) {
     const char *op = "global_pool2d_backward";
+    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
     CK_TRY(check_global_mode(ctx, op, a->mode));
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));

@@ -1,0 +1,115 @@
+/* shapes.c — the benchmark shapes (ResNet, MobileNet and decoder layers) and their work counts. */
+#include "shapes.h"
+
+const bench_shape bench_shapes[] = {
+    {"conv3x3_64x56", "ResNet conv2_x: 64->64 3x3 p1 at 56x56",
+     BENCH_CONV, 32, 64, 56, 56, 64, 3, 1, 1, 1, CK_POOL_MAX},
+    {"conv3x3_128x28", "ResNet conv3_x: 128->128 3x3 p1 at 28x28",
+     BENCH_CONV, 32, 128, 28, 28, 128, 3, 1, 1, 1, CK_POOL_MAX},
+    {"conv3x3_256x14", "ResNet conv4_x: 256->256 3x3 p1 at 14x14",
+     BENCH_CONV, 32, 256, 14, 14, 256, 3, 1, 1, 1, CK_POOL_MAX},
+    {"conv1x1_64to256x56", "ResNet-50 bottleneck expansion: 64->256 1x1 at 56x56",
+     BENCH_CONV, 32, 64, 56, 56, 256, 1, 1, 0, 1, CK_POOL_MAX},
+    {"conv7x7s2_3to64x224", "ResNet stem: 3->64 7x7 stride 2 p3 at 224x224",
+     BENCH_CONV, 8, 3, 224, 224, 64, 7, 2, 3, 1, CK_POOL_MAX},
+    {"dwconv3x3_128x56", "MobileNet depthwise: 128 channels 3x3 p1 groups 128 at 56x56",
+     BENCH_CONV, 32, 128, 56, 56, 128, 3, 1, 1, 128, CK_POOL_MAX},
+    {"convT4x4s2_64to32x28", "decoder upsampling: transposed 64->32 4x4 stride 2 p1, 28x28 -> 56x56",
+     BENCH_CONV_TRANSPOSE, 16, 64, 28, 28, 32, 4, 2, 1, 1, CK_POOL_MAX},
+    {"maxpool3x3s2_64x112", "ResNet stem pool: max 3x3 stride 2 p1, 64 channels at 112x112",
+     BENCH_POOL, 32, 64, 112, 112, 64, 3, 2, 1, 1, CK_POOL_MAX},
+    {"avgpool2x2s2_64x112", "average 2x2 stride 2, 64 channels at 112x112",
+     BENCH_POOL, 32, 64, 112, 112, 64, 2, 2, 0, 1, CK_POOL_AVG},
+};
+
+const int bench_shape_count = (int)(sizeof bench_shapes / sizeof bench_shapes[0]);
+
+int64_t bench_quick_batch(int64_t n) { return n / 8 > 0 ? n / 8 : 1; }
+
+int bench_pass_count(const bench_shape *shape) { return shape->kind == BENCH_POOL ? 2 : 3; }
+
+const char *bench_pass_name(const bench_shape *shape, bench_pass pass) {
+    switch (pass) {
+    case BENCH_FORWARD: return "forward";
+    case BENCH_BACKWARD_DATA: return shape->kind == BENCH_POOL ? "backward" : "backward_data";
+    case BENCH_BACKWARD_WEIGHTS: return "backward_weights";
+    }
+    return "?";
+}
+
+ck_op bench_pass_op(const bench_shape *shape, bench_pass pass) {
+    static const ck_op ops[3][3] = {
+        [BENCH_CONV] = {CK_OP_CONV2D_FORWARD, CK_OP_CONV2D_BACKWARD_DATA, CK_OP_CONV2D_BACKWARD_WEIGHTS},
+        [BENCH_CONV_TRANSPOSE] = {CK_OP_CONV_TRANSPOSE2D_FORWARD, CK_OP_CONV_TRANSPOSE2D_BACKWARD_DATA,
+                                  CK_OP_CONV_TRANSPOSE2D_BACKWARD_WEIGHTS},
+        [BENCH_POOL] = {CK_OP_POOL2D_FORWARD, CK_OP_POOL2D_BACKWARD, CK_OP_POOL2D_BACKWARD},
+    };
+    return ops[shape->kind][pass];
+}
+
+const char *bench_rate_unit(const bench_shape *shape) { return shape->kind == BENCH_POOL ? "GB/s" : "GFLOP/s"; }
+
+void bench_weight_dims(const bench_shape *shape, int64_t w_dims[4]) {
+    int64_t k = shape->kernel;
+    if (shape->kind == BENCH_CONV_TRANSPOSE) {
+        w_dims[0] = shape->c, w_dims[1] = shape->o / shape->groups;
+    } else {
+        w_dims[0] = shape->o, w_dims[1] = shape->c / shape->groups;
+    }
+    w_dims[2] = k, w_dims[3] = k;
+}
+
+void bench_output_dims(const bench_shape *shape, int64_t n, int64_t y_dims[4]) {
+    int64_t k = shape->kernel, s = shape->stride, p = shape->pad;
+    y_dims[0] = n;
+    if (shape->kind == BENCH_CONV_TRANSPOSE) {
+        y_dims[1] = shape->o;
+        y_dims[2] = ck_conv_transpose_output_size(shape->h, k, s, p, p, 1, 0);
+        y_dims[3] = ck_conv_transpose_output_size(shape->w, k, s, p, p, 1, 0);
+    } else {
+        y_dims[1] = shape->kind == BENCH_POOL ? shape->c : shape->o;
+        y_dims[2] = ck_conv_output_size(shape->h, k, s, p, p, 1);
+        y_dims[3] = ck_conv_output_size(shape->w, k, s, p, p, 1);
+    }
+}
+
+double bench_work(const bench_shape *shape, bench_pass pass, int64_t n) {
+    int64_t y[4];
+    bench_output_dims(shape, n, y);
+    double taps = (double)shape->kernel * shape->kernel;
+    double x_elements = (double)n * shape->c * shape->h * shape->w;
+    double y_elements = (double)y[0] * y[1] * y[2] * y[3];
+    switch (shape->kind) {
+    case BENCH_CONV: /* every output element sums (C/g)·K·K products */
+        return 2.0 * y_elements * (double)(shape->c / shape->groups) * taps;
+    case BENCH_CONV_TRANSPOSE: /* every input element meets (O/g)·K·K weights */
+        return 2.0 * x_elements * (double)(shape->o / shape->groups) * taps;
+    case BENCH_POOL:
+        if (pass == BENCH_FORWARD) return 4.0 * (x_elements + y_elements);
+        return 4.0 * (y_elements + x_elements + (shape->pool_mode == CK_POOL_MAX ? x_elements : 0.0));
+    }
+    return 0.0;
+}
+
+ck_conv2d_params bench_conv_params(const bench_shape *shape) {
+    ck_conv2d_params params = ck_conv2d_params_default();
+    params.stride_h = params.stride_w = shape->stride;
+    params.pad_top = params.pad_bottom = params.pad_left = params.pad_right = shape->pad;
+    params.groups = shape->groups;
+    return params;
+}
+
+ck_conv_transpose2d_params bench_conv_transpose_params(const bench_shape *shape) {
+    ck_conv_transpose2d_params params = ck_conv_transpose2d_params_default();
+    params.stride_h = params.stride_w = shape->stride;
+    params.pad_top = params.pad_bottom = params.pad_left = params.pad_right = shape->pad;
+    params.groups = shape->groups;
+    return params;
+}
+
+ck_pool2d_params bench_pool_params(const bench_shape *shape) {
+    ck_pool2d_params params = ck_pool2d_params_default(shape->pool_mode, shape->kernel, shape->kernel);
+    params.stride_h = params.stride_w = shape->stride;
+    params.pad_top = params.pad_bottom = params.pad_left = params.pad_right = shape->pad;
+    return params;
+}
