@@ -92,7 +92,8 @@ const char *ck_op_name(ck_op op) {
 }
 
 ck_status ck_context_op_stats(const ck_context *ctx, ck_op op, ck_op_stats *out_stats) {
-    if (!ctx || !out_stats) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_context_op_stats: ctx or out_stats is NULL");
+    if (!ctx) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_context_op_stats: ctx is NULL");
+    if (!out_stats) return ck_set_error((ck_context *)ctx, CK_ERR_INVALID_ARGUMENT, "ck_context_op_stats: out_stats is NULL");
     if (op < 0 || op >= CK_OP_COUNT)
         return ck_set_error((ck_context *)ctx, CK_ERR_INVALID_ARGUMENT, "ck_context_op_stats: op %d is out of range", (int)op);
     *out_stats = ctx->stats[op];

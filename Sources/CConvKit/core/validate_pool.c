@@ -2,9 +2,12 @@
 #include "core/validate.h"
 
 static ck_status check_range(ck_context *ctx, const char *op, const char *what, int64_t value, int64_t min) {
-    if (value < min || value > CK_MAX_EXTENT)
-        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %lld; it must be in [%lld, %lld]", op, what,
-                            (long long)value, (long long)min, (long long)CK_MAX_EXTENT);
+    if (value < min)
+        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %lld; it must be at least %lld", op, what,
+                            (long long)value, (long long)min);
+    if (value > CK_MAX_EXTENT)
+        return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: %s is %lld; sizes above %lld overflow the index arithmetic", op,
+                            what, (long long)value, (long long)CK_MAX_EXTENT);
     return CK_OK;
 }
 

@@ -85,6 +85,10 @@ ck_status ck_validate_batchnorm2d_forward(ck_context *ctx, const ck_batchnorm2d_
     for (int o = 0; o < 5; o++)
         for (int i = 0; i < 8; i++)
             if (all[i] && all[i] != outputs[o]) CK_TRY(ck_check_no_overlap(ctx, op, out_names[o], outputs[o], all_names[i], all[i], 0));
+    /* Outputs may not share memory with one another, even the same tensor passed twice. */
+    for (int o = 0; o < 5; o++)
+        for (int q = o + 1; q < 5; q++)
+            CK_TRY(ck_check_no_overlap(ctx, op, out_names[o], outputs[o], out_names[q], outputs[q], 0));
     return CK_OK;
 }
 
@@ -110,6 +114,13 @@ ck_status ck_validate_batchnorm2d_backward(ck_context *ctx, const ck_batchnorm2d
     for (int o = 5; o < 8; o++)
         for (int i = 0; i < 8; i++)
             if (i != o) CK_TRY(ck_check_no_overlap(ctx, op, all_names[o], all[o], all_names[i], all[i], 0));
+    return CK_OK;
+}
+
+/* A finite value >= 0 (learning rates and decay factors, as torch.optim requires). */
+static ck_status check_non_negative(ck_context *ctx, const char *op, const char *what, float v) {
+    CK_TRY(ck_check_finite(ctx, op, what, v));
+    if (v < 0.0f) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %g; it must be >= 0", op, what, (double)v);
     return CK_OK;
 }
 
@@ -196,8 +207,8 @@ ck_status ck_validate_sgd_update(ck_context *ctx, const ck_sgd_update_args *a) {
     const char *op = "sgd_update";
     const ck_sgd_params *p = a->params;
     if (!p) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: params is NULL", op);
-    CK_TRY(ck_check_finite(ctx, op, "lr", p->lr));
-    CK_TRY(ck_check_finite(ctx, op, "weight_decay", p->weight_decay));
+    CK_TRY(check_non_negative(ctx, op, "lr", p->lr));
+    CK_TRY(check_non_negative(ctx, op, "weight_decay", p->weight_decay));
     if (!(p->momentum >= 0.0f && p->momentum < 1e30f) || !(p->dampening >= 0.0f && p->dampening <= 1.0f))
         return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: momentum %g must be >= 0 and dampening %g in [0, 1]", op,
                             (double)p->momentum, (double)p->dampening);
@@ -217,8 +228,8 @@ ck_status ck_validate_adam_update(ck_context *ctx, const ck_adam_update_args *a)
     const char *op = "adam_update";
     const ck_adam_params *p = a->params;
     if (!p) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: params is NULL", op);
-    CK_TRY(ck_check_finite(ctx, op, "lr", p->lr));
-    CK_TRY(ck_check_finite(ctx, op, "weight_decay", p->weight_decay));
+    CK_TRY(check_non_negative(ctx, op, "lr", p->lr));
+    CK_TRY(check_non_negative(ctx, op, "weight_decay", p->weight_decay));
     if (!(p->beta1 >= 0.0f && p->beta1 < 1.0f) || !(p->beta2 >= 0.0f && p->beta2 < 1.0f))
         return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: beta1 %g and beta2 %g must be in [0, 1)", op,
                             (double)p->beta1, (double)p->beta2);
