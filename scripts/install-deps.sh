@@ -17,4 +17,4 @@ fi
 if [ "$(id -u)" -eq 0 ]; then as_root=(); else as_root=(sudo); fi
 echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" apt-get update
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
