@@ -28,4 +28,11 @@ final class OpSuiteTests: XCTestCase {
     func testSuitesOnCPUBackend() { runAllSuites(on: CK_BACKEND_CPU) }
 
     func testSuitesOnReferenceBackend() { runAllSuites(on: CK_BACKEND_REFERENCE) }
+
+    /// The CPU backend's portable kernels, which AVX2/FMA machines otherwise never run.
+    func testSuitesOnCPUBackendWithPortableKernels() {
+        setenv("CONVKIT_CPU_SIMD", "portable", 1)
+        defer { unsetenv("CONVKIT_CPU_SIMD") }
+        runAllSuites(on: CK_BACKEND_CPU)
+    }
 }

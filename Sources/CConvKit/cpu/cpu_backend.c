@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const ck_backend_ops cpu_ops = {
@@ -28,7 +29,29 @@ static int detect_avx2_fma(void) {
 #endif
 }
 
+/*
+ * Whether the AVX2/FMA kernels run: when the processor has them, unless
+ * CONVKIT_CPU_SIMD=portable asks for the portable kernels (how the tests
+ * exercise them on AVX2 machines). Any other value than auto/portable is an error.
+ */
+static ck_status choose_simd(ck_context *ctx, int *use_avx2_fma) {
+    const char *choice = getenv("CONVKIT_CPU_SIMD");
+    if (!choice || choice[0] == '\0' || strcmp(choice, "auto") == 0) {
+        *use_avx2_fma = detect_avx2_fma();
+        return CK_OK;
+    }
+    if (strcmp(choice, "portable") == 0) {
+        *use_avx2_fma = 0;
+        return CK_OK;
+    }
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "cpu backend: CONVKIT_CPU_SIMD is '%s'; use auto or portable",
+                        choice);
+}
+
 ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend *backend) {
+    int use_avx2_fma = 0;
+    ck_status status = choose_simd(ctx, &use_avx2_fma);
+    if (status != CK_OK) return status;
     if (num_threads <= 0) {
         long online = sysconf(_SC_NPROCESSORS_ONLN);
         num_threads = online > 0 ? (int32_t)online : 1;
@@ -40,7 +63,7 @@ ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend
         free(state);
         return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "cpu backend: cannot start %d worker threads", (int)num_threads);
     }
-    state->has_avx2_fma = detect_avx2_fma();
+    state->has_avx2_fma = use_avx2_fma;
     /* The pool owns the cores; each sgemm call runs single-threaded on a worker. */
     openblas_set_num_threads(1);
     backend->kind = CK_BACKEND_CPU;

@@ -91,7 +91,12 @@ typedef struct ck_context_options {
 /** Fills `options` with defaults (auto backend, all cores). */
 CK_API void ck_context_options_init(ck_context_options *options);
 
-/** Creates a context (one device + queue). options may be NULL (defaults). */
+/**
+ * Creates a context (one device + queue). options may be NULL (defaults).
+ * The CPU backend uses its AVX2/FMA kernels when the processor has them;
+ * the environment variable CONVKIT_CPU_SIMD=portable selects the portable
+ * kernels instead (auto, the default, detects).
+ */
 CK_API ck_status ck_context_create(const ck_context_options *options, ck_context **out_context);
 
 /** Destroys a context. Buffers created on it must be destroyed first. NULL is a no-op. */
