@@ -68,63 +68,6 @@ ck_status ck_conv2d_output_dims(ck_context *ctx, const ck_conv2d_params *params,
     return conv_output_dims(ctx, "ck_conv2d_output_dims", params, x_dims, w_dims, y_dims);
 }
 
-static const char *const Y_LAYOUT = "(N, O, OH, OW)";
-
-ck_status ck_validate_conv2d_forward(ck_context *ctx, const ck_conv2d_forward_args *a) {
-    const char *op = "conv2d_forward";
-    CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "w", a->w, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_optional_tensor(ctx, op, "bias", a->bias, 1, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "y", a->y, 4, CK_ROLE_FLOAT));
-    const ck_tensor *all[] = {a->x, a->w, a->bias, a->y};
-    const char *names[] = {"x", "w", "bias", "y"};
-    CK_TRY(ck_check_same_dtype(ctx, op, all, names, 4));
-    int64_t y[4];
-    CK_TRY(conv_output_dims(ctx, op, a->params, a->x->dims, a->w->dims, y));
-    if (a->bias) CK_TRY(ck_check_dims(ctx, op, "bias", a->bias, 1, &y[1], "(O)"));
-    CK_TRY(ck_check_dims(ctx, op, "y", a->y, 4, y, Y_LAYOUT));
-    for (int i = 0; i < 3; i++) CK_TRY(ck_check_no_overlap(ctx, op, "y", a->y, names[i], all[i], 0));
-    return CK_OK;
-}
-
-ck_status ck_validate_conv2d_backward_data(ck_context *ctx, const ck_conv2d_backward_data_args *a) {
-    const char *op = "conv2d_backward_data";
-    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
-    CK_TRY(ck_check_tensor(ctx, op, "w", a->w, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dx", a->dx, 4, CK_ROLE_FLOAT));
-    const ck_tensor *all[] = {a->w, a->dy, a->dx};
-    const char *names[] = {"w", "dy", "dx"};
-    CK_TRY(ck_check_same_dtype(ctx, op, all, names, 3));
-    int64_t y[4];
-    CK_TRY(conv_output_dims(ctx, op, a->params, a->dx->dims, a->w->dims, y));
-    CK_TRY(ck_check_dims(ctx, op, "dy", a->dy, 4, y, Y_LAYOUT));
-    for (int i = 0; i < 2; i++) CK_TRY(ck_check_no_overlap(ctx, op, "dx", a->dx, names[i], all[i], 0));
-    return CK_OK;
-}
-
-ck_status ck_validate_conv2d_backward_weights(ck_context *ctx, const ck_conv2d_backward_weights_args *a) {
-    const char *op = "conv2d_backward_weights";
-    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
-    CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dw", a->dw, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_optional_tensor(ctx, op, "dbias", a->dbias, 1, CK_ROLE_FLOAT));
-    const ck_tensor *all[] = {a->x, a->dy, a->dw, a->dbias};
-    const char *names[] = {"x", "dy", "dw", "dbias"};
-    CK_TRY(ck_check_same_dtype(ctx, op, all, names, 4));
-    int64_t y[4];
-    CK_TRY(conv_output_dims(ctx, op, a->params, a->x->dims, a->dw->dims, y));
-    CK_TRY(ck_check_dims(ctx, op, "dy", a->dy, 4, y, Y_LAYOUT));
-    if (a->dbias) CK_TRY(ck_check_dims(ctx, op, "dbias", a->dbias, 1, &y[1], "(O)"));
-    for (int i = 0; i < 2; i++) {
-        CK_TRY(ck_check_no_overlap(ctx, op, "dw", a->dw, names[i], all[i], 0));
-        CK_TRY(ck_check_no_overlap(ctx, op, "dbias", a->dbias, names[i], all[i], 0));
-    }
-    CK_TRY(ck_check_no_overlap(ctx, op, "dbias", a->dbias, "dw", a->dw, 0));
-    return CK_OK;
-}
-
 /* ---- transposed conv ---- */
 
 static ck_status check_transpose_params(ck_context *ctx, const char *op, const ck_conv_transpose2d_params *p) {
@@ -185,58 +128,107 @@ ck_status ck_conv_transpose2d_output_dims(ck_context *ctx, const ck_conv_transpo
     return transpose_output_dims(ctx, "ck_conv_transpose2d_output_dims", params, x_dims, w_dims, y_dims);
 }
 
-ck_status ck_validate_conv_transpose2d_forward(ck_context *ctx, const ck_conv_transpose2d_forward_args *a) {
-    const char *op = "conv_transpose2d_forward";
-    CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "w", a->w, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_optional_tensor(ctx, op, "bias", a->bias, 1, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "y", a->y, 4, CK_ROLE_FLOAT));
-    const ck_tensor *all[] = {a->x, a->w, a->bias, a->y};
+/* ---- the three passes, shared by conv2d and transposed conv ---- */
+
+/** Output dims (N, O, OH, OW) of a conv-like op from x (N, C, H, W), its weight and its params. */
+typedef ck_status (*conv_dims_fn)(ck_context *ctx, const char *op, const void *params, const int64_t x[4],
+                                  const int64_t w[4], int64_t y[4]);
+
+static ck_status conv_dims(ck_context *ctx, const char *op, const void *params, const int64_t x[4],
+                           const int64_t w[4], int64_t y[4]) {
+    return conv_output_dims(ctx, op, params, x, w, y);
+}
+
+static ck_status transpose_dims(ck_context *ctx, const char *op, const void *params, const int64_t x[4],
+                                const int64_t w[4], int64_t y[4]) {
+    return transpose_output_dims(ctx, op, params, x, w, y);
+}
+
+static const char *const Y_LAYOUT = "(N, O, OH, OW)";
+
+/* x (N, C, H, W), w, optional bias (O) -> y (N, O, OH, OW), y apart from the inputs. */
+static ck_status validate_forward(ck_context *ctx, const char *op, conv_dims_fn dims, const void *params,
+                                  const ck_tensor *x, const ck_tensor *w, const ck_tensor *bias, const ck_tensor *y) {
+    CK_TRY(ck_check_tensor(ctx, op, "x", x, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "w", w, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_optional_tensor(ctx, op, "bias", bias, 1, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "y", y, 4, CK_ROLE_FLOAT));
+    const ck_tensor *all[] = {x, w, bias, y};
     const char *names[] = {"x", "w", "bias", "y"};
     CK_TRY(ck_check_same_dtype(ctx, op, all, names, 4));
-    int64_t y[4];
-    CK_TRY(transpose_output_dims(ctx, op, a->params, a->x->dims, a->w->dims, y));
-    if (a->bias) CK_TRY(ck_check_dims(ctx, op, "bias", a->bias, 1, &y[1], "(O)"));
-    CK_TRY(ck_check_dims(ctx, op, "y", a->y, 4, y, Y_LAYOUT));
-    for (int i = 0; i < 3; i++) CK_TRY(ck_check_no_overlap(ctx, op, "y", a->y, names[i], all[i], 0));
+    int64_t y_dims[4];
+    CK_TRY(dims(ctx, op, params, x->dims, w->dims, y_dims));
+    if (bias) CK_TRY(ck_check_dims(ctx, op, "bias", bias, 1, &y_dims[1], "(O)"));
+    CK_TRY(ck_check_dims(ctx, op, "y", y, 4, y_dims, Y_LAYOUT));
+    for (int i = 0; i < 3; i++) CK_TRY(ck_check_no_overlap(ctx, op, "y", y, names[i], all[i], 0));
     return CK_OK;
 }
 
-ck_status ck_validate_conv_transpose2d_backward_data(ck_context *ctx, const ck_conv_transpose2d_backward_data_args *a) {
-    const char *op = "conv_transpose2d_backward_data";
-    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
-    CK_TRY(ck_check_tensor(ctx, op, "w", a->w, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dx", a->dx, 4, CK_ROLE_FLOAT));
-    const ck_tensor *all[] = {a->w, a->dy, a->dx};
+/* w, dy (N, O, OH, OW) -> dx (N, C, H, W), accumulated with a finite beta, dx apart from the inputs. */
+static ck_status validate_backward_data(ck_context *ctx, const char *op, conv_dims_fn dims, const void *params,
+                                        float beta, const ck_tensor *w, const ck_tensor *dy, const ck_tensor *dx) {
+    CK_TRY(ck_check_finite(ctx, op, "beta", beta));
+    CK_TRY(ck_check_tensor(ctx, op, "w", w, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "dy", dy, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "dx", dx, 4, CK_ROLE_FLOAT));
+    const ck_tensor *all[] = {w, dy, dx};
     const char *names[] = {"w", "dy", "dx"};
     CK_TRY(ck_check_same_dtype(ctx, op, all, names, 3));
-    int64_t y[4];
-    CK_TRY(transpose_output_dims(ctx, op, a->params, a->dx->dims, a->w->dims, y));
-    CK_TRY(ck_check_dims(ctx, op, "dy", a->dy, 4, y, Y_LAYOUT));
-    for (int i = 0; i < 2; i++) CK_TRY(ck_check_no_overlap(ctx, op, "dx", a->dx, names[i], all[i], 0));
+    int64_t y_dims[4];
+    CK_TRY(dims(ctx, op, params, dx->dims, w->dims, y_dims));
+    CK_TRY(ck_check_dims(ctx, op, "dy", dy, 4, y_dims, Y_LAYOUT));
+    for (int i = 0; i < 2; i++) CK_TRY(ck_check_no_overlap(ctx, op, "dx", dx, names[i], all[i], 0));
     return CK_OK;
+}
+
+/* x (N, C, H, W), dy (N, O, OH, OW) -> dw and optional dbias (O), apart from the inputs and each other. */
+static ck_status validate_backward_weights(ck_context *ctx, const char *op, conv_dims_fn dims, const void *params,
+                                           float beta, const ck_tensor *x, const ck_tensor *dy, const ck_tensor *dw,
+                                           const ck_tensor *dbias) {
+    CK_TRY(ck_check_finite(ctx, op, "beta", beta));
+    CK_TRY(ck_check_tensor(ctx, op, "x", x, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "dy", dy, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "dw", dw, 4, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_optional_tensor(ctx, op, "dbias", dbias, 1, CK_ROLE_FLOAT));
+    const ck_tensor *all[] = {x, dy, dw, dbias};
+    const char *names[] = {"x", "dy", "dw", "dbias"};
+    CK_TRY(ck_check_same_dtype(ctx, op, all, names, 4));
+    int64_t y_dims[4];
+    CK_TRY(dims(ctx, op, params, x->dims, dw->dims, y_dims));
+    CK_TRY(ck_check_dims(ctx, op, "dy", dy, 4, y_dims, Y_LAYOUT));
+    if (dbias) CK_TRY(ck_check_dims(ctx, op, "dbias", dbias, 1, &y_dims[1], "(O)"));
+    for (int i = 0; i < 2; i++) {
+        CK_TRY(ck_check_no_overlap(ctx, op, "dw", dw, names[i], all[i], 0));
+        CK_TRY(ck_check_no_overlap(ctx, op, "dbias", dbias, names[i], all[i], 0));
+    }
+    CK_TRY(ck_check_no_overlap(ctx, op, "dbias", dbias, "dw", dw, 0));
+    return CK_OK;
+}
+
+ck_status ck_validate_conv2d_forward(ck_context *ctx, const ck_conv2d_forward_args *a) {
+    return validate_forward(ctx, "conv2d_forward", conv_dims, a->params, a->x, a->w, a->bias, a->y);
+}
+
+ck_status ck_validate_conv2d_backward_data(ck_context *ctx, const ck_conv2d_backward_data_args *a) {
+    return validate_backward_data(ctx, "conv2d_backward_data", conv_dims, a->params, a->beta, a->w, a->dy, a->dx);
+}
+
+ck_status ck_validate_conv2d_backward_weights(ck_context *ctx, const ck_conv2d_backward_weights_args *a) {
+    return validate_backward_weights(ctx, "conv2d_backward_weights", conv_dims, a->params, a->beta, a->x, a->dy,
+                                     a->dw, a->dbias);
+}
+
+ck_status ck_validate_conv_transpose2d_forward(ck_context *ctx, const ck_conv_transpose2d_forward_args *a) {
+    return validate_forward(ctx, "conv_transpose2d_forward", transpose_dims, a->params, a->x, a->w, a->bias, a->y);
+}
+
+ck_status ck_validate_conv_transpose2d_backward_data(ck_context *ctx, const ck_conv_transpose2d_backward_data_args *a) {
+    return validate_backward_data(ctx, "conv_transpose2d_backward_data", transpose_dims, a->params, a->beta, a->w,
+                                  a->dy, a->dx);
 }
 
 ck_status ck_validate_conv_transpose2d_backward_weights(ck_context *ctx,
                                                         const ck_conv_transpose2d_backward_weights_args *a) {
-    const char *op = "conv_transpose2d_backward_weights";
-    CK_TRY(ck_check_finite(ctx, op, "beta", a->beta));
-    CK_TRY(ck_check_tensor(ctx, op, "x", a->x, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_tensor(ctx, op, "dw", a->dw, 4, CK_ROLE_FLOAT));
-    CK_TRY(ck_check_optional_tensor(ctx, op, "dbias", a->dbias, 1, CK_ROLE_FLOAT));
-    const ck_tensor *all[] = {a->x, a->dy, a->dw, a->dbias};
-    const char *names[] = {"x", "dy", "dw", "dbias"};
-    CK_TRY(ck_check_same_dtype(ctx, op, all, names, 4));
-    int64_t y[4];
-    CK_TRY(transpose_output_dims(ctx, op, a->params, a->x->dims, a->dw->dims, y));
-    CK_TRY(ck_check_dims(ctx, op, "dy", a->dy, 4, y, Y_LAYOUT));
-    if (a->dbias) CK_TRY(ck_check_dims(ctx, op, "dbias", a->dbias, 1, &y[1], "(O)"));
-    for (int i = 0; i < 2; i++) {
-        CK_TRY(ck_check_no_overlap(ctx, op, "dw", a->dw, names[i], all[i], 0));
-        CK_TRY(ck_check_no_overlap(ctx, op, "dbias", a->dbias, names[i], all[i], 0));
-    }
-    CK_TRY(ck_check_no_overlap(ctx, op, "dbias", a->dbias, "dw", a->dw, 0));
-    return CK_OK;
+    return validate_backward_weights(ctx, "conv_transpose2d_backward_weights", transpose_dims, a->params, a->beta,
+                                     a->x, a->dy, a->dw, a->dbias);
 }
