@@ -3,7 +3,7 @@
 # Runs apt-get as root directly, otherwise through sudo.
 set -euo pipefail
 
-packages=(libopenblas-dev cmake pkg-config)
+packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, then runs the Swift tests (the C op
 # suite on every backend, and the Swift module), then the standalone CMake build with
-# ctest, its install, and the C example built against the installed library.
+# ctest, its install, and the C example built against the installed library, then the op
+# suites once more under AddressSanitizer and UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,6 @@ swift test --skip-build
 
 echo "== CMake build, ctest, install, C example"
 scripts/check-cmake.sh
+
+echo "== op suites under ASan + UBSan"
+scripts/check-sanitizers.sh
