@@ -24,6 +24,7 @@ static const suite_entry suites[] = {
     {"invalid", ckt_suite_invalid},
     {"fixtures_torch", ckt_suite_fixtures_torch},
     {"fixtures_onnx", ckt_suite_fixtures_onnx},
+    {"concurrency", ckt_suite_concurrency},
 };
 
 #define SUITE_COUNT ((int)(sizeof suites / sizeof suites[0]))

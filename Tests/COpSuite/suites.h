@@ -26,5 +26,6 @@ void ckt_suite_gradcheck(ckt_run *run);
 void ckt_suite_invalid(ckt_run *run);
 void ckt_suite_fixtures_torch(ckt_run *run);
 void ckt_suite_fixtures_onnx(ckt_run *run);
+void ckt_suite_concurrency(ckt_run *run);
 
 #endif
