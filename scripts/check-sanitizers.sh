@@ -3,7 +3,10 @@
 # UndefinedBehaviorSanitizer (gcc, Debug) in build/sanitize and runs every op
 # suite on every backend under ctest. Any out-of-bounds access, use after free,
 # leak or undefined behaviour (overflow, misaligned access, bad shift...) stops
-# the test that hit it and fails the script.
+# the test that hit it and fails the script. Then builds them with
+# ThreadSanitizer in build/tsan and runs every suite on the CPU backend, whose
+# thread pool runs each op on two threads, and whose "concurrency" suite runs
+# two contexts on two threads at once.
 # Usage: scripts/check-sanitizers.sh   (scripts/test.sh calls it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +26,13 @@ echo "== check-sanitizers: build"
 cmake --build "$build" --parallel "$(nproc)"
 echo "== check-sanitizers: ctest"
 ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)"
+
+echo "== check-sanitizers: configure build/tsan (TSan)"
+cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DCONVKIT_BUILD_BENCHMARKS=OFF \
+    -DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" \
+    -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread"
+echo "== check-sanitizers: build"
+cmake --build build/tsan --parallel "$(nproc)"
+echo "== check-sanitizers: every op suite on the CPU backend (2 threads) under TSan"
+TSAN_OPTIONS=halt_on_error=1:allocator_may_return_null=1 build/tsan/ck_op_suite --all cpu Tests/Fixtures
 echo "== check-sanitizers: all passed"
