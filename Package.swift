@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "CConvKit", targets: ["CConvKit"]),
         .library(name: "ConvKit", targets: ["ConvKit"]),
         .executable(name: "ck-bench", targets: ["ConvBench"]),
+        .library(name: "ConvKitData", targets: ["ConvKitData"]),
     ],
     targets: [
         // The C core: convkit.h, dispatch, reference and CPU backends.
@@ -35,6 +36,10 @@ let package = Package(
         ),
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
         .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite"], path: "Tests/ConvKitTests"),
+        // Data sets (IDX, CIFAR-10 binary, synthetic), batching, augmentation, progress bar.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "ConvKitData", dependencies: ["CZlib"], path: "Sources/ConvKitData"),
+        .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "CZlib"], path: "Tests/ConvKitDataTests"),
     ],
     cLanguageStandard: .c11
 )

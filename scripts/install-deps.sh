@@ -3,7 +3,7 @@
 # Runs apt-get as root directly, otherwise through sudo.
 set -euo pipefail
 
-packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make)
+packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make zlib1g-dev dataset-fashion-mnist)
 
 missing=()
 for package in "${packages[@]}"; do
