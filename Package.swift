@@ -8,9 +8,14 @@ let package = Package(
         .library(name: "ConvKit", targets: ["ConvKit"]),
         .executable(name: "ck-bench", targets: ["ConvBench"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
+        .executable(name: "convkit", targets: ["ConvKitCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // The C core: convkit.h, dispatch, reference and CPU backends.
+        // The C core: convkit.h, dispatch, reference, CPU and OpenCL backends
+        // (the OpenCL kernels of Kernels/ are embedded: opencl/kernels_embedded.c).
         .target(
             name: "CConvKit",
             path: "Sources/CConvKit",
@@ -18,9 +23,11 @@ let package = Package(
             cSettings: [
                 .headerSearchPath("."),
                 .define("_GNU_SOURCE"),
+                .define("CL_TARGET_OPENCL_VERSION", to: "120"),
             ],
             linkerSettings: [
                 .linkedLibrary("openblas"),
+                .linkedLibrary("OpenCL"),
                 .linkedLibrary("pthread"),
                 .linkedLibrary("m"),
             ]
@@ -40,6 +47,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ConvKitData", dependencies: ["CZlib"], path: "Sources/ConvKitData"),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "CZlib"], path: "Tests/ConvKitDataTests"),
+        // The `convkit` command line tool (module ConvKitCLI, so it never clashes with ConvKit).
+        .executableTarget(
+            name: "ConvKitCLI",
+            dependencies: [
+                "CConvKit",
+                "ConvKitData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/convkit"
+        ),
     ],
     cLanguageStandard: .c11
 )

@@ -7,7 +7,8 @@
 # After <runner> is linked, a post-build step runs `<runner> --list` and writes
 # a ctest script that adds `op_suite.<suite>.<backend>` for every suite and
 # backend, each running `<runner> <suite> <backend> <dir>` (labels: op_suite,
-# <backend>). ctest includes that script when it starts (the same scheme as
+# <backend>; exit status 77 reports the test as skipped: the opencl backend on a
+# machine with no OpenCL device). ctest includes that script when it starts (the same scheme as
 # CMake's gtest_discover_tests); before the runner is built, ctest shows a
 # single failing `<runner>_NOT_BUILT` test instead.
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, then runs the Swift tests (the C op
+# The whole test suite: installs what is missing, checks that the embedded OpenCL kernels
+# match Kernels/ (scripts/embed-kernels.sh --check), then runs the Swift tests (the C op
 # suite on every backend, and the Swift module), then the standalone CMake build with
 # ctest, its install, and the C example built against the installed library, then the op
 # suites once more under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -7,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+
+echo "== the embedded OpenCL kernels match Kernels/"
+scripts/embed-kernels.sh --check
 
 echo "== swift build && swift test"
 swift build --build-tests

@@ -22,6 +22,7 @@ static const suite_entry suites[] = {
     {"optim", ckt_suite_optim},
     {"gradcheck", ckt_suite_gradcheck},
     {"invalid", ckt_suite_invalid},
+    {"device", ckt_suite_device},
     {"fixtures_torch", ckt_suite_fixtures_torch},
     {"fixtures_onnx", ckt_suite_fixtures_onnx},
     {"concurrency", ckt_suite_concurrency},

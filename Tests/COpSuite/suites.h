@@ -22,6 +22,9 @@ void ckt_suite_optim(ckt_run *run);
 /* Finite-difference checks of every backward op (suite_gradcheck.c). */
 void ckt_suite_gradcheck(ckt_run *run);
 
+/* Device choice, the CPU fallback and kernel-build errors (suite_device.c). */
+void ckt_suite_device(ckt_run *run);
+
 /* Invalid arguments and third-party golden values. */
 void ckt_suite_invalid(ckt_run *run);
 void ckt_suite_fixtures_torch(ckt_run *run);

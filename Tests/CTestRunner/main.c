@@ -10,7 +10,9 @@
  * <fixtures_dir> is the Tests/Fixtures folder. Each suite run prints one
  * summary line; the checks that fail are reported on stderr by the suite.
  * Exit status: 0 when every check passed; 1 when a check failed, a suite made
- * no checks or could not run; 2 on a usage error.
+ * no checks or could not run; 2 on a usage error; 77 (ctest's SKIP_RETURN_CODE)
+ * when the backend is opencl and this machine has no OpenCL device, said so
+ * on stdout.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,14 +20,14 @@
 #include "convkit.h"
 #include "op_suite.h"
 
-enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+enum { EXIT_PASSED = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_SKIPPED = 77 };
 
 static void print_usage(FILE *out) {
     fprintf(out,
             "usage: ck_op_suite <suite> <backend> <fixtures_dir>\n"
             "       ck_op_suite --all <backend> <fixtures_dir>\n"
             "       ck_op_suite --list\n"
-            "backends: cpu, reference (any name ck_backend_name gives)\n");
+            "backends: cpu, reference, opencl (any name ck_backend_name gives)\n");
 }
 
 /** Finds the backend called `name`; returns 0 when there is none. */
@@ -105,6 +107,12 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
 
+    if (backend == CK_BACKEND_OPENCL && ck_opencl_device_count() == 0) {
+        printf("op suite %s on opencl: SKIPPED: this machine has no OpenCL device "
+               "(install an OpenCL driver, e.g. pocl-opencl-icd, to test the OpenCL backend)\n",
+               suite);
+        return EXIT_SKIPPED;
+    }
     if (strcmp(suite, "--all") == 0) return run_all_suites(backend, fixtures_dir);
     if (!suite_exists(suite)) {
         fprintf(stderr, "ck_op_suite: no suite '%s' (ck_op_suite --list names them)\n", suite);

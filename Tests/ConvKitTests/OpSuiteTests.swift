@@ -29,6 +29,17 @@ final class OpSuiteTests: XCTestCase {
 
     func testSuitesOnReferenceBackend() { runAllSuites(on: CK_BACKEND_REFERENCE) }
 
+    /// The OpenCL backend on the first OpenCL device (PoCL in CI). Without any
+    /// OpenCL device the test is reported as skipped, with the reason.
+    func testSuitesOnOpenCLBackend() throws {
+        guard ck_opencl_device_count() > 0 else {
+            throw XCTSkip("no OpenCL device on this machine: the OpenCL backend is untested "
+                + "(install an OpenCL driver, e.g. pocl-opencl-icd)")
+        }
+        print("op suite: OpenCL device 0 is \(String(cString: ck_opencl_device_name(0)))")
+        runAllSuites(on: CK_BACKEND_OPENCL)
+    }
+
     /// The CPU backend's portable kernels, which AVX2/FMA machines otherwise never run.
     func testSuitesOnCPUBackendWithPortableKernels() {
         setenv("CONVKIT_CPU_SIMD", "portable", 1)

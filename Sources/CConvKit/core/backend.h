@@ -9,7 +9,9 @@
  *   - every tensor is valid: dims >= 1, fits in its buffer, dtype checked,
  *     shapes consistent with each other and with the params;
  *   - a NULL optional tensor means "absent";
- *   - data pointers come from ck_tensor_data().
+ *   - data pointers come from ck_tensor_data() (host-memory backends, and
+ *     the CPU backend when it runs an op for a device backend: see
+ *     core/fallback.c); a device backend reads buffer->device instead.
  * It still returns CK_ERR_UNSUPPORTED (with ck_set_error) for a dtype or
  * configuration it cannot do, and CK_ERR_OUT_OF_MEMORY when scratch
  * allocation fails.
@@ -74,20 +76,48 @@ typedef struct ck_backend_ops {
 #undef CK_BACKEND_OP_ENTRY
 } ck_backend_ops;
 
+/**
+ * Buffer storage of a backend whose buffers live in device memory (the
+ * buffer's `device` handle, e.g. a cl_mem). A backend without these hooks
+ * (buffer_ops == NULL) keeps buffers in host memory (`host`).
+ *  - create: allocates buffer->bytes and sets buffer->device;
+ *  - write:  copies host bytes in; may return before the copy is done (the
+ *            source may be reused at once: the backend stages it if needed);
+ *  - read:   copies bytes out, after every op queued before it;
+ *  - finish: waits until every queued op has finished.
+ */
+typedef struct ck_buffer_ops {
+    ck_status (*create)(ck_backend *backend, ck_buffer *buffer);
+    void (*destroy)(ck_backend *backend, ck_buffer *buffer);
+    ck_status (*write)(ck_backend *backend, ck_buffer *buffer, size_t offset, const void *src, size_t bytes);
+    ck_status (*read)(ck_backend *backend, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes);
+    ck_status (*finish)(ck_backend *backend);
+} ck_buffer_ops;
+
 struct ck_backend {
     ck_backend_kind kind;
     const ck_backend_ops *ops;
+    const ck_buffer_ops *buffer_ops; /* NULL: buffers in host memory */
     ck_context *ctx;   /* owner, for ck_set_error */
     void *state;       /* backend-private (thread pool, device handles, ...) */
     int32_t num_threads; /* threads the backend computes with (set by its constructor; 0 = 1) */
+    /** One line naming the device (ck_context_describe: "cpu: 8 threads, AVX2/FMA", "opencl: device 0, GPU: ..."). */
+    char description[256];
     void (*destroy)(ck_backend *backend);
 };
 
 /* Constructors; each returns CK_OK and fills *backend, or an error (message set on ctx). */
 ck_status ck_reference_backend_create(ck_context *ctx, ck_backend *backend);
 ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend *backend);
+/** The OpenCL backend on OpenCL device `device_index` (ck_opencl_device_count order). */
+ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_backend *backend);
 
-/* Host pointer to a tensor's first element (CPU and reference backends: buffers live in host memory). */
+/*
+ * Host pointer to a tensor's first element. Host-memory buffers: their
+ * memory. Device buffers (only while the CPU backend runs an op in their
+ * stead, core/fallback.c): a host copy made on first use and written back
+ * when the op returns.
+ */
 void *ck_tensor_data(const ck_tensor *t);
 
 /* Element count of a validated tensor (product of dims; 1 for a scalar). */

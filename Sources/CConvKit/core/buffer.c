@@ -1,4 +1,7 @@
-/* buffer.c — device memory (host memory for the CPU and reference backends) and tensor views. */
+/*
+ * buffer.c — buffers (device memory through the backend's buffer hooks, host
+ * memory for the CPU and reference backends) and tensor views.
+ */
 #include "core/internal.h"
 
 #include <stdlib.h>
@@ -6,31 +9,43 @@
 
 #define CK_BUFFER_ALIGNMENT 64
 
+/* Host memory for backends without buffer hooks (CPU, reference). */
+static ck_status allocate_host(ck_context *ctx, ck_buffer *buffer) {
+    size_t bytes = buffer->bytes;
+    size_t rounded = bytes + (CK_BUFFER_ALIGNMENT - 1);
+    if (rounded < bytes)
+        return ck_set_error(ctx, CK_ERR_OVERFLOW, "ck_buffer_create: %zu bytes overflows when aligned", bytes);
+    rounded -= rounded % CK_BUFFER_ALIGNMENT;
+    buffer->host = aligned_alloc(CK_BUFFER_ALIGNMENT, rounded);
+    if (!buffer->host)
+        return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "ck_buffer_create: cannot allocate %zu bytes on the %s backend",
+                            bytes, ck_backend_name(ctx->backend.kind));
+    return CK_OK;
+}
+
 ck_status ck_buffer_create(ck_context *ctx, size_t bytes, ck_buffer **out_buffer) {
     if (!ctx) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_buffer_create: ctx is NULL");
     if (!out_buffer) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "ck_buffer_create: out_buffer is NULL");
     *out_buffer = NULL;
     if (bytes == 0) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "ck_buffer_create: size is 0 bytes; buffers hold at least one byte");
-    size_t rounded = bytes + (CK_BUFFER_ALIGNMENT - 1);
-    if (rounded < bytes)
-        return ck_set_error(ctx, CK_ERR_OVERFLOW, "ck_buffer_create: %zu bytes overflows when aligned", bytes);
-    rounded -= rounded % CK_BUFFER_ALIGNMENT;
     ck_buffer *buffer = calloc(1, sizeof *buffer);
-    void *host = buffer ? aligned_alloc(CK_BUFFER_ALIGNMENT, rounded) : NULL;
-    if (!host) {
-        free(buffer);
-        return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "ck_buffer_create: cannot allocate %zu bytes on the %s backend",
-                            bytes, ck_backend_name(ctx->backend.kind));
-    }
+    if (!buffer) return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "ck_buffer_create: cannot allocate a buffer object");
     buffer->ctx = ctx;
     buffer->bytes = bytes;
-    buffer->host = host;
+    const ck_buffer_ops *io = ctx->backend.buffer_ops;
+    ck_status status = io ? io->create(&ctx->backend, buffer) : allocate_host(ctx, buffer);
+    if (status != CK_OK) {
+        free(buffer);
+        return status;
+    }
     *out_buffer = buffer;
     return CK_OK;
 }
 
 void ck_buffer_destroy(ck_buffer *buffer) {
     if (!buffer) return;
+    ck_context *ctx = buffer->ctx;
+    if (buffer->device) ctx->backend.buffer_ops->destroy(&ctx->backend, buffer);
     free(buffer->host);
     free(buffer);
 }
@@ -51,14 +66,18 @@ static ck_status check_range(ck_context *ctx, const char *what, const ck_buffer 
 
 ck_status ck_buffer_write(ck_context *ctx, ck_buffer *buffer, size_t offset, const void *src, size_t bytes) {
     ck_status status = check_range(ctx, "ck_buffer_write", buffer, offset, src, bytes);
-    if (status == CK_OK && bytes) memcpy((char *)buffer->host + offset, src, bytes);
-    return status;
+    if (status != CK_OK || bytes == 0) return status;
+    if (buffer->device) return ctx->backend.buffer_ops->write(&ctx->backend, buffer, offset, src, bytes);
+    memcpy((char *)buffer->host + offset, src, bytes);
+    return CK_OK;
 }
 
 ck_status ck_buffer_read(ck_context *ctx, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes) {
     ck_status status = check_range(ctx, "ck_buffer_read", buffer, offset, dst, bytes);
-    if (status == CK_OK && bytes) memcpy(dst, (const char *)buffer->host + offset, bytes);
-    return status;
+    if (status != CK_OK || bytes == 0) return status;
+    if (buffer->device) return ctx->backend.buffer_ops->read(&ctx->backend, buffer, offset, dst, bytes);
+    memcpy(dst, (const char *)buffer->host + offset, bytes);
+    return CK_OK;
 }
 
 size_t ck_dtype_size(ck_dtype dtype) {
@@ -85,7 +104,7 @@ ck_tensor ck_tensor_4d(ck_buffer *buffer, int64_t n, int64_t c, int64_t h, int64
     return ck_tensor_nd(buffer, CK_F32, 4, dims);
 }
 
-void *ck_tensor_data(const ck_tensor *t) { return (char *)t->buffer->host + t->offset; }
+/* ck_tensor_data is in core/fallback.c: device buffers get host copies there. */
 
 size_t ck_tensor_numel(const ck_tensor *t) {
     size_t n = 1;

@@ -10,19 +10,49 @@
 
 #define CK_ERROR_CAPACITY 1024
 
+/**
+ * The buffers the CPU backend has touched while running one op in a device
+ * backend's stead (core/fallback.c): each got a host copy on first use.
+ */
+typedef struct ck_fallback_session {
+    pthread_mutex_t lock;
+    ck_buffer **mapped;
+    size_t count, capacity;
+    ck_status status; /* CK_OK, or why a buffer could not be copied to the host */
+} ck_fallback_session;
+
 struct ck_context {
     ck_backend backend;
+    /** The CPU backend that runs ops `backend` lacks; created on first need (kind AUTO until then). */
+    ck_backend fallback;
+    ck_fallback_session session;
     int32_t num_threads;
     pthread_mutex_t error_lock;
     char error[CK_ERROR_CAPACITY];
     ck_op_stats stats[CK_OP_COUNT];
 };
 
-/** CPU and reference buffers live in host memory, 64-byte aligned. */
+/**
+ * A buffer. Host-memory backends: `host` holds the bytes (64-byte aligned).
+ * Device backends: `device` is the backend's handle; `host` is NULL except
+ * while a CPU fallback holds a host copy of the bytes.
+ */
 struct ck_buffer {
     ck_context *ctx;
     size_t bytes;
     void *host;
+    void *device;
 };
+
+/**
+ * Runs an op on the context's CPU fallback backend: creates that backend on
+ * first use and starts a session, so that ck_tensor_data() copies device
+ * buffers to the host as the CPU op touches them (core/fallback.c).
+ */
+ck_status ck_fallback_begin(ck_context *ctx);
+/** Ends the session: writes the host copies back when `status` is CK_OK, frees them, returns the op's status. */
+ck_status ck_fallback_end(ck_context *ctx, ck_status status);
+/** Destroys the fallback backend, if any. */
+void ck_fallback_destroy(ck_context *ctx);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cpu/cpu_ops.h"
 
 #include <cblas.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,5 +73,7 @@ ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend
     backend->state = state;
     backend->destroy = cpu_destroy;
     backend->num_threads = num_threads;
+    snprintf(backend->description, sizeof backend->description, "cpu: %d threads%s", (int)num_threads,
+             state->has_avx2_fma ? ", AVX2/FMA" : "");
     return CK_OK;
 }

@@ -76,16 +76,37 @@ CK_API const char *ck_last_error(const ck_context *ctx);
 /* ------------------------------------------------------------------------ */
 
 typedef enum ck_backend_kind {
-    CK_BACKEND_AUTO = 0,      /* best available: OpenCL GPU, else CPU */
+    CK_BACKEND_AUTO = 0,      /* best available: OpenCL GPU, else CPU (see ck_context_options.device) */
     CK_BACKEND_CPU = 1,       /* OpenBLAS sgemm + SIMD kernels, thread pool */
     CK_BACKEND_REFERENCE = 2, /* naive loops, double accumulation: the oracle */
-    CK_BACKEND_OPENCL = 3
+    CK_BACKEND_OPENCL = 3     /* an OpenCL device; ops it lacks run on the CPU backend, counted */
 } ck_backend_kind;
 
 typedef struct ck_context_options {
     ck_backend_kind backend;
-    /** Worker threads for the CPU backend; 0 = one per online core. */
+    /**
+     * Worker threads for the CPU backend (and for the ops an OpenCL context
+     * runs on the CPU); 0 = one per online core.
+     */
     int32_t num_threads;
+    /**
+     * Which device, as a device spec (NULL or "" = the default):
+     *   "auto"              the first OpenCL GPU, else the first OpenCL
+     *                       accelerator, else the CPU backend (an OpenCL CPU
+     *                       device such as PoCL is only taken when named);
+     *   "cpu", "reference"  those backends;
+     *   "opencl"            the first OpenCL device (GPU first, then any);
+     *   "opencl:N"          OpenCL device N, in ck_opencl_device_name order;
+     *   "opencl:TEXT"       the first OpenCL device whose platform or device
+     *                       name contains TEXT (case-insensitive).
+     * With backend CK_BACKEND_AUTO the spec picks the backend; when it is
+     * NULL or "", the environment variable CONVKIT_DEVICE (same syntax) does,
+     * else "auto". With CK_BACKEND_OPENCL it picks the OpenCL device ("N",
+     * "TEXT" or the forms above starting with "opencl"); CPU and REFERENCE
+     * ignore it. An unknown spec or a device that is not there fails with
+     * CK_ERR_INVALID_ARGUMENT and a message listing the devices.
+     */
+    const char *device;
 } ck_context_options;
 
 /** Fills `options` with defaults (auto backend, all cores). */
@@ -105,6 +126,21 @@ CK_API void ck_context_destroy(ck_context *ctx);
 /** The backend actually in use ("cpu", "reference", ...). */
 CK_API ck_backend_kind ck_context_backend(const ck_context *ctx);
 CK_API const char *ck_backend_name(ck_backend_kind kind);
+
+/**
+ * One line saying what the context computes on, e.g. "cpu: 8 threads, AVX2/FMA"
+ * or "opencl: device 0, NVIDIA GeForce RTX 3080 (NVIDIA CUDA, OpenCL 3.0)".
+ * Valid while the context lives.
+ */
+CK_API const char *ck_context_describe(const ck_context *ctx);
+
+/**
+ * OpenCL devices on this machine, over every platform, in the order
+ * "opencl:N" counts them. 0 when there is no OpenCL platform (normal).
+ */
+CK_API int32_t ck_opencl_device_count(void);
+/** "GPU: <device name> (<platform name>, <OpenCL version>)"; NULL when index is out of range. */
+CK_API const char *ck_opencl_device_name(int32_t index);
 
 /** Number of worker threads the context computes with. */
 CK_API int32_t ck_context_num_threads(const ck_context *ctx);

@@ -5,6 +5,8 @@
  */
 #include "reference/reference_ops.h"
 
+#include <stdio.h>
+
 static const ck_backend_ops reference_ops = {
 #define CK_REF_OP_ENTRY(ID, name) .name = ck_ref_##name,
     CK_OP_LIST(CK_REF_OP_ENTRY)
@@ -18,5 +20,6 @@ ck_status ck_reference_backend_create(ck_context *ctx, ck_backend *backend) {
     backend->state = NULL;
     backend->num_threads = 1;
     backend->destroy = NULL;
+    snprintf(backend->description, sizeof backend->description, "reference: naive loops, double accumulation");
     return CK_OK;
 }

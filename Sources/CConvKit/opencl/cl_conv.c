@@ -1,0 +1,89 @@
+/*
+ * cl_conv.c — conv2d forward, backward-data and backward-weights (+ bias) on
+ * OpenCL (Kernels/conv2d.cl). x: (N, C, H, W); w: (O, C/G, KH, KW); y, dy:
+ * (N, O, OH, OW); bias, dbias: (O). Implicit-GEMM kernels, except for
+ * depthwise-like convolutions (one channel per group in or out), which take
+ * the direct kernels. cl_conv_transpose.c runs the same kernels.
+ */
+#include "opencl/cl_ops.h"
+
+#include <stdio.h>
+
+cl_int16 ck_cl_conv_geometry(const int64_t in[4], const int64_t out[4], const int64_t w[4], const int32_t stride[2],
+                             const int32_t pad[2], const int32_t dilation[2], int32_t groups) {
+    const int64_t values[16] = {in[0],  in[1],  in[2],       in[3],       out[1],      out[2],      out[3],
+                                w[2],   w[3],   stride[0],   stride[1],   pad[0],      pad[1],      dilation[0],
+                                dilation[1], groups};
+    cl_int16 g;
+    for (int i = 0; i < 16; i++) g.s[i] = (cl_int)values[i];
+    return g;
+}
+
+/* Whether the implicit-GEMM kernels take this geometry: their tiles need more than one channel per group. */
+static int use_igemm(const cl_int16 *g) {
+    cl_int c = g->s[1], o = g->s[4], groups = g->s[15];
+    return groups == 1 || (c / groups > 1 && o / groups > 1);
+}
+
+ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
+                              const ck_cl_arg *args, cl_uint arg_count) {
+    static const char *const kernels[] = {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weights"};
+    int64_t n = g->s[0], c = g->s[1], h = g->s[2], w = g->s[3], o = g->s[4], oh = g->s[5], ow = g->s[6];
+    int64_t taps = (int64_t)g->s[7] * g->s[8], groups = g->s[15];
+    /* The GEMM of each pass (per group): rows m, columns cols; or the direct kernel's outputs. */
+    int64_t m = pass == CK_CL_CONV_BACKWARD_DATA ? c / groups : o / groups;
+    int64_t cols = pass == CK_CL_CONV_FORWARD ? n * oh * ow
+                   : pass == CK_CL_CONV_BACKWARD_DATA ? n * h * w
+                                                      : c / groups * taps;
+    size_t items = (size_t)(pass == CK_CL_CONV_FORWARD ? n * o * oh * ow
+                            : pass == CK_CL_CONV_BACKWARD_DATA ? n * c * h * w
+                                                               : o * (c / groups) * taps);
+    if (!use_igemm(g)) return ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D, kernels[pass], 1, &items, NULL, args, arg_count);
+    char kernel[64];
+    snprintf(kernel, sizeof kernel, "%s_igemm", kernels[pass]);
+    return ck_cl_launch_tiled(backend, op, CK_CL_PROGRAM_CONV2D, kernel, m, cols, groups, args, arg_count);
+}
+
+/* conv2d's geometry from x-like (N, C, H, W), y-like (N, O, OH, OW) and w-like (O, C/G, KH, KW) dims. */
+static cl_int16 geometry(const ck_conv2d_params *p, const ck_tensor *x, const ck_tensor *y, const ck_tensor *w) {
+    const int32_t stride[2] = {p->stride_h, p->stride_w}, pad[2] = {p->pad_top, p->pad_left};
+    const int32_t dilation[2] = {p->dilation_h, p->dilation_w};
+    return ck_cl_conv_geometry(x->dims, y->dims, w->dims, stride, pad, dilation, p->groups);
+}
+
+ck_status ck_cl_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_args *args) {
+    CK_CL_REQUIRE_INT_SIZED(backend, "conv2d_forward", args->x, args->w, args->bias, args->y);
+    cl_int16 g = geometry(args->params, args->x, args->y, args->w);
+    ck_cl_view x = ck_cl_view_of(args->x), w = ck_cl_view_of(args->w), y = ck_cl_view_of(args->y);
+    int32_t has_bias = args->bias != NULL;
+    ck_cl_view bias = has_bias ? ck_cl_view_of(args->bias) : w; /* a valid buffer the kernel does not read */
+    float beta = 0.0f;
+    const ck_cl_arg list[] = {CK_CL_ARG(g),           CK_CL_ARG(x.mem),    CK_CL_ARG(x.offset), CK_CL_ARG(w.mem),
+                              CK_CL_ARG(w.offset),    CK_CL_ARG(has_bias), CK_CL_ARG(bias.mem), CK_CL_ARG(bias.offset),
+                              CK_CL_ARG(beta),        CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
+    return ck_cl_conv2d_launch(backend, "conv2d_forward", CK_CL_CONV_FORWARD, &g, list, 11);
+}
+
+ck_status ck_cl_conv2d_backward_data(ck_backend *backend, const ck_conv2d_backward_data_args *args) {
+    CK_CL_REQUIRE_INT_SIZED(backend, "conv2d_backward_data", args->w, args->dy, args->dx);
+    cl_int16 g = geometry(args->params, args->dx, args->dy, args->w);
+    ck_cl_view w = ck_cl_view_of(args->w), dy = ck_cl_view_of(args->dy), dx = ck_cl_view_of(args->dx);
+    float beta = args->beta;
+    const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(dy.mem),
+                              CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dx.mem),   CK_CL_ARG(dx.offset)};
+    return ck_cl_conv2d_launch(backend, "conv2d_backward_data", CK_CL_CONV_BACKWARD_DATA, &g, list, 8);
+}
+
+ck_status ck_cl_conv2d_backward_weights(ck_backend *backend, const ck_conv2d_backward_weights_args *args) {
+    const char *op = "conv2d_backward_weights";
+    CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->dy, args->dw, args->dbias);
+    cl_int16 g = geometry(args->params, args->x, args->dy, args->dw);
+    ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), dw = ck_cl_view_of(args->dw);
+    float beta = args->beta;
+    const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(dy.mem),
+                              CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dw.mem),   CK_CL_ARG(dw.offset)};
+    ck_status status = ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, &g, list, 8);
+    if (status != CK_OK || !args->dbias) return status;
+    const ck_tensor *d = args->dy;
+    return ck_cl_channel_sum(backend, op, d, d->dims[0], d->dims[1], d->dims[2] * d->dims[3], beta, args->dbias);
+}

@@ -1,0 +1,114 @@
+/*
+ * cl_train.c — batch norm forward / backward and the SGD and Adam updates on
+ * OpenCL (Kernels/batchnorm.cl, Kernels/optim.cl). Float32 tensors; batch
+ * norm x, y, dy, dx: (N, C, H, W), its per-channel tensors (C); optimizer
+ * param, grad and state: one shape.
+ */
+#include "opencl/cl_ops.h"
+
+#include <math.h>
+
+/* The view of an optional tensor, or of `fallback` (a valid buffer the kernel does not touch). */
+static ck_cl_view optional_view(const ck_tensor *t, const ck_tensor *fallback) {
+    return ck_cl_view_of(t ? t : fallback);
+}
+
+/* One work group of CK_CL_DEFAULT_GROUP items per channel. */
+static ck_status launch_channels(ck_backend *backend, const char *op, const char *kernel, int64_t channels,
+                                 const ck_cl_arg *args, cl_uint arg_count) {
+    const size_t local = CK_CL_DEFAULT_GROUP, global = (size_t)channels * CK_CL_DEFAULT_GROUP;
+    return ck_cl_launch(backend, op, CK_CL_PROGRAM_BATCHNORM, kernel, 1, &global, &local, args, arg_count);
+}
+
+ck_status ck_cl_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_forward_args *args) {
+    const char *op = "batchnorm2d_forward";
+    CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->gamma, args->beta, args->running_mean, args->running_var,
+                            args->saved_mean, args->saved_invstd, args->y);
+    const ck_batchnorm_params *p = args->params;
+    int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
+    int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]);
+    int32_t training = p->training != 0, has_running = args->running_mean != NULL;
+    float epsilon = p->epsilon, momentum = p->momentum;
+    ck_cl_view x = ck_cl_view_of(args->x), gamma = ck_cl_view_of(args->gamma), beta = ck_cl_view_of(args->beta);
+    ck_cl_view rm = optional_view(args->running_mean, args->saved_mean);
+    ck_cl_view rv = optional_view(args->running_var, args->saved_invstd);
+    ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
+    ck_cl_view y = ck_cl_view_of(args->y);
+    const ck_cl_arg list[] = {
+        CK_CL_ARG(batch),        CK_CL_ARG(channels),     CK_CL_ARG(plane),      CK_CL_ARG(epsilon),
+        CK_CL_ARG(momentum),     CK_CL_ARG(training),     CK_CL_ARG(has_running), CK_CL_ARG(x.mem),
+        CK_CL_ARG(x.offset),     CK_CL_ARG(gamma.mem),    CK_CL_ARG(gamma.offset), CK_CL_ARG(beta.mem),
+        CK_CL_ARG(beta.offset),  CK_CL_ARG(rm.mem),       CK_CL_ARG(rm.offset),  CK_CL_ARG(rv.mem),
+        CK_CL_ARG(rv.offset),    CK_CL_ARG(sm.mem),       CK_CL_ARG(sm.offset),  CK_CL_ARG(si.mem),
+        CK_CL_ARG(si.offset),    CK_CL_ARG(y.mem),        CK_CL_ARG(y.offset)};
+    return launch_channels(backend, op, "batchnorm_forward", channels, list, 23);
+}
+
+ck_status ck_cl_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_backward_args *args) {
+    const char *op = "batchnorm2d_backward";
+    CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->dy, args->gamma, args->saved_mean, args->saved_invstd,
+                            args->dx, args->dgamma, args->dbeta);
+    int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
+    int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]);
+    int32_t training = args->params->training != 0;
+    int32_t has_dgamma = args->dgamma != NULL, has_dbeta = args->dbeta != NULL;
+    float beta_acc = args->beta_acc;
+    ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), gamma = ck_cl_view_of(args->gamma);
+    ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
+    ck_cl_view dx = ck_cl_view_of(args->dx);
+    ck_cl_view dgamma = optional_view(args->dgamma, args->dx), dbeta = optional_view(args->dbeta, args->dx);
+    const ck_cl_arg list[] = {
+        CK_CL_ARG(batch),      CK_CL_ARG(channels),   CK_CL_ARG(plane),         CK_CL_ARG(training),
+        CK_CL_ARG(x.mem),      CK_CL_ARG(x.offset),   CK_CL_ARG(dy.mem),        CK_CL_ARG(dy.offset),
+        CK_CL_ARG(gamma.mem),  CK_CL_ARG(gamma.offset), CK_CL_ARG(sm.mem),      CK_CL_ARG(sm.offset),
+        CK_CL_ARG(si.mem),     CK_CL_ARG(si.offset),  CK_CL_ARG(beta_acc),      CK_CL_ARG(dx.mem),
+        CK_CL_ARG(dx.offset),  CK_CL_ARG(has_dgamma), CK_CL_ARG(dgamma.mem),    CK_CL_ARG(dgamma.offset),
+        CK_CL_ARG(has_dbeta),  CK_CL_ARG(dbeta.mem),  CK_CL_ARG(dbeta.offset)};
+    return launch_channels(backend, op, "batchnorm_backward", channels, list, 23);
+}
+
+/* One work item per element of the n-element update. */
+static ck_status launch_update(ck_backend *backend, const char *op, size_t n, const ck_cl_arg *args,
+                               cl_uint arg_count) {
+    return ck_cl_launch(backend, op, CK_CL_PROGRAM_OPTIM, op, 1, &n, NULL, args, arg_count);
+}
+
+ck_status ck_cl_sgd_update(ck_backend *backend, const ck_sgd_update_args *args) {
+    CK_CL_REQUIRE_INT_SIZED(backend, "sgd_update", args->param, args->grad, args->velocity);
+    const ck_sgd_params *p = args->params;
+    int32_t n = (int32_t)ck_tensor_numel(args->param), nesterov = p->nesterov != 0, first_step = p->step == 1;
+    int32_t has_velocity = p->momentum != 0.0f;
+    float lr = p->lr, weight_decay = p->weight_decay, momentum = p->momentum;
+    float keep = (float)(1.0 - (double)p->dampening);
+    ck_cl_view param = ck_cl_view_of(args->param), grad = ck_cl_view_of(args->grad);
+    ck_cl_view velocity = has_velocity ? ck_cl_view_of(args->velocity) : param;
+    const ck_cl_arg list[] = {CK_CL_ARG(n),           CK_CL_ARG(lr),           CK_CL_ARG(weight_decay),
+                              CK_CL_ARG(momentum),    CK_CL_ARG(keep),         CK_CL_ARG(nesterov),
+                              CK_CL_ARG(first_step),  CK_CL_ARG(param.mem),    CK_CL_ARG(param.offset),
+                              CK_CL_ARG(grad.mem),    CK_CL_ARG(grad.offset),  CK_CL_ARG(has_velocity),
+                              CK_CL_ARG(velocity.mem), CK_CL_ARG(velocity.offset)};
+    return launch_update(backend, "sgd_update", (size_t)n, list, 14);
+}
+
+ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args) {
+    CK_CL_REQUIRE_INT_SIZED(backend, "adam_update", args->param, args->grad, args->m, args->v);
+    const ck_adam_params *p = args->params;
+    /* The scalar factors in double, rounded once (as the CPU backend). */
+    double bias1 = 1.0 - pow((double)p->beta1, (double)p->step);
+    double bias2 = 1.0 - pow((double)p->beta2, (double)p->step);
+    int32_t n = (int32_t)ck_tensor_numel(args->param), decoupled = p->decoupled_weight_decay != 0;
+    float step_size = (float)((double)p->lr / bias1), bias2_sqrt = (float)sqrt(bias2), epsilon = p->epsilon;
+    float beta1 = p->beta1, beta1_keep = (float)(1.0 - (double)p->beta1);
+    float beta2 = p->beta2, beta2_keep = (float)(1.0 - (double)p->beta2);
+    float weight_decay = p->weight_decay, decay_factor = (float)(1.0 - (double)p->lr * (double)p->weight_decay);
+    ck_cl_view param = ck_cl_view_of(args->param), grad = ck_cl_view_of(args->grad);
+    ck_cl_view m = ck_cl_view_of(args->m), v = ck_cl_view_of(args->v);
+    const ck_cl_arg list[] = {CK_CL_ARG(n),            CK_CL_ARG(step_size),  CK_CL_ARG(bias2_sqrt),
+                              CK_CL_ARG(epsilon),      CK_CL_ARG(beta1),      CK_CL_ARG(beta1_keep),
+                              CK_CL_ARG(beta2),        CK_CL_ARG(beta2_keep), CK_CL_ARG(weight_decay),
+                              CK_CL_ARG(decay_factor), CK_CL_ARG(decoupled),  CK_CL_ARG(param.mem),
+                              CK_CL_ARG(param.offset), CK_CL_ARG(grad.mem),   CK_CL_ARG(grad.offset),
+                              CK_CL_ARG(m.mem),        CK_CL_ARG(m.offset),   CK_CL_ARG(v.mem),
+                              CK_CL_ARG(v.offset)};
+    return launch_update(backend, "adam_update", (size_t)n, list, 19);
+}

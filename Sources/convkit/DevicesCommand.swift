@@ -1,0 +1,71 @@
+import ArgumentParser
+import CConvKit
+import Foundation
+
+/// `convkit devices`: what the C core can compute on, and what `auto` picks.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List the CPU backend and every OpenCL device, and show which one a device spec picks.",
+        discussion: """
+            Device specs (for --device here and in the other commands, or the CONVKIT_DEVICE \
+            environment variable): auto (the first OpenCL GPU, else the first OpenCL accelerator, \
+            else the CPU backend), cpu, reference, opencl (the first OpenCL device), opencl:N \
+            (device N in the list below) and opencl:TEXT (the first device whose platform or \
+            device name contains TEXT).
+            """
+    )
+
+    @Option(name: .long, help: "Also show which device this spec picks (e.g. opencl:1, opencl:nvidia, cpu).")
+    var device: String?
+
+    @Option(name: .long, help: "Worker threads for the CPU backend (0 = one per core).")
+    var threads: Int32 = 0
+
+    func validate() throws {
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 or more, not \(threads)") }
+    }
+
+    func run() throws {
+        print("ConvKit \(String(cString: ck_version()))")
+        print("CPU backend:    \(try describe(backend: CK_BACKEND_CPU, spec: nil))")
+
+        let count = ck_opencl_device_count()
+        if count == 0 {
+            print("OpenCL devices: none (no OpenCL platform or device on this machine; the CPU backend is used)")
+        } else {
+            print("OpenCL devices:")
+            for index in 0..<count {
+                let name = ck_opencl_device_name(index).map { String(cString: $0) } ?? "?"
+                print("  opencl:\(index)  \(name)")
+            }
+        }
+
+        print("auto picks:     \(try describe(backend: CK_BACKEND_AUTO, spec: "auto"))")
+        if let environment = ProcessInfo.processInfo.environment["CONVKIT_DEVICE"], !environment.isEmpty {
+            print("CONVKIT_DEVICE=\(environment) picks: \(try describe(backend: CK_BACKEND_AUTO, spec: environment))")
+        }
+        if let device {
+            print("\(device) picks: \(try describe(backend: CK_BACKEND_AUTO, spec: device))")
+        }
+    }
+
+    /// Opens a context for (`backend`, `spec`) and returns `ck_context_describe`
+    /// of it, or throws the C core's message when there is no such device.
+    private func describe(backend: ck_backend_kind, spec: String?) throws -> String {
+        var options = ck_context_options()
+        ck_context_options_init(&options)
+        options.backend = backend
+        options.num_threads = threads
+        var context: OpaquePointer?
+        let status: ck_status = (spec ?? "").withCString { cSpec in
+            options.device = spec == nil ? nil : cSpec
+            return ck_context_create(&options, &context)
+        }
+        guard status == CK_OK, let context else {
+            throw CommandFailure(String(cString: ck_last_error(nil)))
+        }
+        defer { ck_context_destroy(context) }
+        return String(cString: ck_context_describe(context))
+    }
+}
