@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ConvKit", targets: ["ConvKit"]),
         .executable(name: "ck-bench", targets: ["ConvBench"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
+        .library(name: "ConvKitNN", targets: ["ConvKitNN"]),
         .executable(name: "convkit", targets: ["ConvKitCLI"]),
     ],
     dependencies: [
@@ -43,6 +44,9 @@ let package = Package(
         ),
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
         .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite"], path: "Tests/ConvKitTests"),
+        // Layers, losses, metrics, optimizers and schedules over ConvKit; checked against PyTorch fixtures.
+        .target(name: "ConvKitNN", dependencies: ["ConvKit"], path: "Sources/ConvKitNN"),
+        .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKit"], path: "Tests/ConvKitNNTests"),
         // Data sets (IDX, CIFAR-10 binary, synthetic), batching, augmentation, progress bar.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ConvKitData", dependencies: ["CZlib"], path: "Sources/ConvKitData"),

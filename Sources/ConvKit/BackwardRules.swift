@@ -17,6 +17,8 @@ enum BackwardRule {
     case sum(keptDims: [Int])
     /// Inputs [a, b]. da = dy·bᵀ, db = aᵀ·dy (`ck_gemm`).
     case matmul(Tensor, Tensor)
+    /// Inputs [a, b] of y = a·bᵀ. da = dy·b, db = dyᵀ·a (`ck_gemm`).
+    case matmulTransposedB(Tensor, Tensor)
     /// Inputs [x, bias]. dx = dy; dbias = `ck_bias_backward`.
     case biasAdd
     /// Inputs [x]. dx = dy in x's shape.
@@ -37,16 +39,20 @@ enum BackwardRule {
     case softmaxCrossEntropy(probs: Tensor, labels: Tensor, smoothing: Float)
     /// Inputs [x]. dx = dy·mask (`ck_mul`).
     case dropout(mask: Tensor)
+    /// Inputs [x] (N, K). dx = probs·(dy − rowsum(dy·probs)).
+    case softmax(probs: Tensor)
 
     /// The tensors the rule reads; `backward()` checks none was modified in place since.
     var saved: [Tensor] {
         switch self {
         case .broadcast, .add, .scale, .sum, .biasAdd, .reshape: return []
-        case let .mul(a, b), let .matmul(a, b), let .conv2d(a, b, _), let .convTranspose2d(a, b, _): return [a, b]
+        case let .mul(a, b), let .matmul(a, b), let .matmulTransposedB(a, b), let .conv2d(a, b, _),
+             let .convTranspose2d(a, b, _): return [a, b]
         case let .pool2d(x, _), let .globalPool2d(x, _), let .activation(x, _, _): return [x]
         case let .batchNorm2d(x, gamma, mean, invstd, _): return [x, gamma, mean, invstd]
         case let .softmaxCrossEntropy(probs, labels, _): return [probs, labels]
         case let .dropout(mask): return [mask]
+        case let .softmax(probs): return [probs]
         }
     }
 
@@ -74,6 +80,9 @@ enum BackwardRule {
         case let .matmul(a, b):
             try slots.accumulate(0) { da, beta in try context.check(ck_gemm(h, 0, 1, 1, [dy.view], [b.view], beta, [da.view])) }
             try slots.accumulate(1) { db, beta in try context.check(ck_gemm(h, 1, 0, 1, [a.view], [dy.view], beta, [db.view])) }
+        case let .matmulTransposedB(a, b):
+            try slots.accumulate(0) { da, beta in try context.check(ck_gemm(h, 0, 0, 1, [dy.view], [b.view], beta, [da.view])) }
+            try slots.accumulate(1) { db, beta in try context.check(ck_gemm(h, 1, 0, 1, [dy.view], [a.view], beta, [db.view])) }
         case .biasAdd:
             try slots.accumulateScaled(0, 1, dy)
             try slots.accumulate(1) { db, beta in try context.check(ck_bias_backward(h, [dy.view], beta, [db.view])) }
@@ -128,6 +137,8 @@ enum BackwardRule {
             }
         case let .dropout(mask):
             try slots.accumulate(0, overwriting: { dx in try context.check(ck_mul(h, [dy.view], [mask.view], [dx.view])) })
+        case let .softmax(probs):
+            try slots.accumulate(0, overwriting: { dx in try Tensor.softmaxBackward(probs: probs, dy: dy, into: dx) })
         }
     }
 

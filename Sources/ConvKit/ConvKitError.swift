@@ -7,6 +7,12 @@ public struct ConvKitError: Error, CustomStringConvertible, Equatable {
     /// What was wrong, in the C core's words ("conv2d_forward: input has 3 channels but weight expects 4 ...").
     public let message: String
 
+    /// An error raised above the C ABI (a layer's own validation, say), in the C core's style.
+    public init(status: ck_status, message: String) {
+        self.status = status
+        self.message = message
+    }
+
     public var description: String {
         "\(String(cString: ck_status_string(status))): \(message)"
     }

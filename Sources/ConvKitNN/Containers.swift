@@ -1,0 +1,61 @@
+import ConvKit
+
+/// Layers applied in order, PyTorch's `nn.Sequential`: children are named "0", "1", …, so a
+/// parameter of the third layer is `2.weight`.
+public final class Sequential: Module {
+    public private(set) var layers: [any Module]
+    public var isTraining = true
+
+    public init(_ layers: [any Module]) { self.layers = layers }
+
+    /// Adds a layer at the end (it keeps its own mode; call ``Module/train(_:)`` after building).
+    public func append(_ layer: any Module) { layers.append(layer) }
+
+    public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try layers.reduce(x) { try $1($0) }
+    }
+}
+
+/// The residual block of ResNet-18/34 and the CIFAR ResNets, torchvision's `BasicBlock`:
+/// y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), both convs 3×3 without bias (conv1
+/// with `stride`), padding 1. The shortcut is the identity, or — when the stride is not 1 or
+/// the channel count changes — `downsample`, a 1×1 conv with `stride` and a batch norm.
+/// (N, inChannels, H, W) → (N, outChannels, ⌈H/stride⌉, ⌈W/stride⌉). Children `conv1`, `bn1`,
+/// `conv2`, `bn2` and `downsample` (`downsample.0.weight`, `downsample.1.running_mean`, …).
+public final class BasicBlock: Module {
+    public let conv1: Conv2D, bn1: BatchNorm2D, conv2: Conv2D, bn2: BatchNorm2D
+    public let downsample: Sequential?
+    public var isTraining = true
+
+    /// Convolution weights use `weightInitializer`, each from a seed derived from `seed`.
+    public init(inChannels: Int, outChannels: Int, stride: Int = 1, weightInitializer: Initializer = .pytorchDefault,
+                seed: UInt64, on context: Context) throws {
+        conv1 = try Conv2D(inChannels: inChannels, outChannels: outChannels, kernelSize: (3, 3), stride: (stride, stride),
+                           padding: .symmetric(1), useBias: false, weightInitializer: weightInitializer,
+                           seed: derivedSeed(seed, 1), on: context)
+        bn1 = try BatchNorm2D(features: outChannels, on: context)
+        conv2 = try Conv2D(inChannels: outChannels, outChannels: outChannels, kernelSize: (3, 3), padding: .symmetric(1),
+                           useBias: false, weightInitializer: weightInitializer, seed: derivedSeed(seed, 2), on: context)
+        bn2 = try BatchNorm2D(features: outChannels, on: context)
+        guard stride != 1 || inChannels != outChannels else {
+            downsample = nil
+            return
+        }
+        downsample = Sequential([
+            try Conv2D(inChannels: inChannels, outChannels: outChannels, kernelSize: (1, 1), stride: (stride, stride),
+                       useBias: false, weightInitializer: weightInitializer, seed: derivedSeed(seed, 3), on: context),
+            try BatchNorm2D(features: outChannels, on: context),
+        ])
+    }
+
+    public var children: [(name: String, module: any Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2)] + (downsample.map { [("downsample", $0)] } ?? [])
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let residual = try bn2(conv2(bn1(conv1(x)).relu()))
+        return try (residual + (downsample?(x) ?? x)).relu()
+    }
+}

@@ -1,0 +1,66 @@
+import CConvKit
+import ConvKit
+
+/// A fully connected layer, PyTorch's `nn.Linear`: (N, inFeatures) → (N, outFeatures),
+/// y = x · weightᵀ + bias. Parameters `weight` (outFeatures, inFeatures) and optional `bias`
+/// (outFeatures), by default both U(±1/√inFeatures). ``Tensor/linear(_:weight:bias:)``:
+/// `ck_gemm` and `ck_bias_add`.
+public final class Dense: Module {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public var isTraining = true
+
+    public init(inFeatures: Int, outFeatures: Int, useBias: Bool = true, weightInitializer: Initializer = .pytorchDefault,
+                seed: UInt64, on context: Context) throws {
+        let shape = [try positive(outFeatures, "outFeatures", "Dense"), try positive(inFeatures, "inFeatures", "Dense")]
+        (weight, bias) = try makeWeightAndBias(shape, biasCount: useBias ? outFeatures : nil, initializer: weightInitializer,
+                                               seed: seed, on: context)
+    }
+
+    public var directParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try checkFeatureInput(x, "Dense", features: weight.shape[1])
+        return try Tensor.linear(x, weight: weight, bias: bias)
+    }
+}
+
+/// Inverted dropout, PyTorch's `nn.Dropout`: in training each element is zeroed with
+/// probability `rate` and the rest scaled by 1/(1 − rate); in evaluation the input passes
+/// through. The masks come from Philox keyed by `seed` (`ck_dropout_forward`), so they are the
+/// same on every backend, but not PyTorch's; each call continues the counter where the
+/// previous one stopped, so successive batches get fresh masks.
+public final class Dropout: Module {
+    public let rate: Double
+    public let seed: UInt64
+    /// The Philox counter of the next call's first element.
+    public private(set) var offset: UInt64 = 0
+    public var isTraining = true
+
+    public init(rate: Double, seed: UInt64) throws {
+        guard rate >= 0, rate < 1 else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "Dropout: rate \(rate) must be in [0, 1)")
+        }
+        (self.rate, self.seed) = (rate, seed)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        guard isTraining, rate > 0 else { return x }
+        let y = try x.dropout(rate: rate, seed: seed, offset: offset)
+        offset &+= UInt64(x.count)
+        return y
+    }
+}
+
+/// (N, d1, d2, …) → (N, d1·d2·…), PyTorch's `nn.Flatten()`: the input of a ``Dense`` layer
+/// (a `ck_copy`).
+public final class Flatten: Module {
+    public var isTraining = true
+
+    public init() {}
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        guard x.shape.count >= 2 else { throw layerError("Flatten", "input \(x.shape) needs a batch axis and at least one more") }
+        return try x.flattened()
+    }
+}

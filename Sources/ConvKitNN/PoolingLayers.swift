@@ -1,0 +1,62 @@
+import ConvKit
+
+/// Max pooling, PyTorch's `nn.MaxPool2d`. (N, C, H, W) → (N, C, OH, OW), padding counts as −∞,
+/// `stride` defaults to the kernel. Forward `ck_pool2d_forward`; backward `ck_pool2d_backward`
+/// (to the first maximum of each window).
+public final class MaxPool2D: Module {
+    public let kernelSize: (Int, Int)
+    public let stride: (Int, Int)
+    public let padding: Padding
+    public let dilation: (Int, Int)
+    public let ceilMode: Bool
+    public var isTraining = true
+
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
+                ceilMode: Bool = false) {
+        (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
+        (self.dilation, self.ceilMode) = (dilation, ceilMode)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try checkImageInput(x, "MaxPool2D")
+        return try x.maxPool2d(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    }
+}
+
+/// Average pooling, PyTorch's `nn.AvgPool2d`. (N, C, H, W) → (N, C, OH, OW). The divisor is
+/// `divisorOverride`, else the window's taps inside the padded input (`countIncludePad`) or
+/// inside the input. Forward `ck_pool2d_forward`; backward `ck_pool2d_backward`.
+public final class AvgPool2D: Module {
+    public let kernelSize: (Int, Int)
+    public let stride: (Int, Int)
+    public let padding: Padding
+    public let ceilMode: Bool
+    public let countIncludePad: Bool
+    public let divisorOverride: Int?
+    public var isTraining = true
+
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid, ceilMode: Bool = false,
+                countIncludePad: Bool = true, divisorOverride: Int? = nil) {
+        (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
+        (self.ceilMode, self.countIncludePad, self.divisorOverride) = (ceilMode, countIncludePad, divisorOverride)
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try checkImageInput(x, "AvgPool2D")
+        return try x.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+                               countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+    }
+}
+
+/// The mean over H and W: (N, C, H, W) → (N, C, 1, 1), PyTorch's `nn.AdaptiveAvgPool2d(1)`.
+/// Forward `ck_global_pool2d_forward`; backward `ck_global_pool2d_backward`.
+public final class GlobalAvgPool2D: Module {
+    public var isTraining = true
+
+    public init() {}
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        try checkImageInput(x, "GlobalAvgPool2D")
+        return try x.globalAvgPool2d()
+    }
+}

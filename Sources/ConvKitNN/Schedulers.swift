@@ -1,0 +1,132 @@
+import CConvKit
+import ConvKit
+import Foundation
+
+/// A learning-rate schedule driven by epochs (or iterations): PyTorch's chainable schedulers.
+///
+/// As in PyTorch, a scheduler changes its optimizer's ``Optimizer/learningRate`` in place by a
+/// recursive rule (new lr from the current lr), takes its base from the optimizer's
+/// ``Optimizer/initialLearningRate`` (set by the first scheduler created for it), and performs
+/// its epoch-0 step when created. Call ``step()`` once per epoch after ``Optimizer/step()``.
+/// Several schedulers on one optimizer compose through ``ChainedScheduler`` (e.g. a
+/// ``LinearLR`` warm-up with a ``CosineAnnealingLR``). Rules are PyTorch 1.13's `get_lr`,
+/// evaluated in the same order in double precision.
+public class LRScheduler {
+    public let optimizer: Optimizer
+    /// The optimizer's learning rate before any scheduler touched it (PyTorch's `base_lrs`).
+    public let baseLearningRate: Double
+    /// Steps taken; 0 right after creation (PyTorch's `last_epoch`).
+    public private(set) var lastEpoch = -1
+
+    init(_ optimizer: Optimizer) {
+        if optimizer.initialLearningRate == nil { optimizer.initialLearningRate = optimizer.learningRate }
+        self.optimizer = optimizer
+        baseLearningRate = optimizer.initialLearningRate!
+        step()
+    }
+
+    /// Advances one epoch and sets the optimizer's learning rate.
+    public func step() {
+        lastEpoch += 1
+        optimizer.learningRate = nextLearningRate(current: optimizer.learningRate)
+    }
+
+    /// The learning rate at ``lastEpoch`` from the current one; each schedule overrides it.
+    func nextLearningRate(current: Double) -> Double { current }
+}
+
+/// lr · gamma every `stepSize` epochs, PyTorch's `StepLR`.
+public final class StepLR: LRScheduler {
+    public let stepSize: Int
+    public let gamma: Double
+
+    public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1) throws {
+        (self.stepSize, self.gamma) = (try positive(stepSize, "stepSize", "StepLR"), gamma)
+        super.init(optimizer)
+    }
+
+    override func nextLearningRate(current: Double) -> Double {
+        lastEpoch == 0 || lastEpoch % stepSize != 0 ? current : current * gamma
+    }
+}
+
+/// lr · gamma at each milestone epoch (gamma^k for a milestone listed k times), PyTorch's `MultiStepLR`.
+public final class MultiStepLR: LRScheduler {
+    public let milestones: [Int]
+    public let gamma: Double
+
+    public init(_ optimizer: Optimizer, milestones: [Int], gamma: Double = 0.1) {
+        (self.milestones, self.gamma) = (milestones.sorted(), gamma)
+        super.init(optimizer)
+    }
+
+    override func nextLearningRate(current: Double) -> Double {
+        let hits = milestones.filter { $0 == lastEpoch }.count
+        return hits == 0 ? current : current * pow(gamma, Double(hits))
+    }
+}
+
+/// Cosine annealing from the base rate to `minimumLearningRate` over `tMax` epochs and back up
+/// over the next tMax (period 2·tMax), PyTorch's `CosineAnnealingLR` (without restarts):
+/// η_t = η_min + (η_base − η_min)·(1 + cos(π·t/tMax))/2, applied recursively as PyTorch does.
+public final class CosineAnnealingLR: LRScheduler {
+    public let tMax: Int
+    public let minimumLearningRate: Double
+
+    public init(_ optimizer: Optimizer, tMax: Int, minimumLearningRate: Double = 0) throws {
+        (self.tMax, self.minimumLearningRate) = (try positive(tMax, "tMax", "CosineAnnealingLR"), minimumLearningRate)
+        super.init(optimizer)
+    }
+
+    override func nextLearningRate(current: Double) -> Double {
+        let (t, period, etaMin) = (Double(lastEpoch), Double(tMax), minimumLearningRate)
+        if lastEpoch == 0 { return current }
+        if (lastEpoch - 1 - tMax) % (2 * tMax) == 0 {
+            return current + (baseLearningRate - etaMin) * (1 - cos(Double.pi / period)) / 2
+        }
+        return (1 + cos(Double.pi * t / period)) / (1 + cos(Double.pi * (t - 1) / period)) * (current - etaMin) + etaMin
+    }
+}
+
+/// Linear warm-up (or decay): the factor goes linearly from `startFactor` at epoch 0 to
+/// `endFactor` at `totalIterations` and stays there, PyTorch's `LinearLR`.
+public final class LinearLR: LRScheduler {
+    public let startFactor: Double
+    public let endFactor: Double
+    public let totalIterations: Int
+
+    public init(_ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIterations: Int = 5) throws {
+        guard startFactor > 0, startFactor <= 1, endFactor >= 0, endFactor <= 1 else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
+                               message: "LinearLR: startFactor \(startFactor) must be in (0, 1] and endFactor \(endFactor) in [0, 1]")
+        }
+        (self.startFactor, self.endFactor) = (startFactor, endFactor)
+        self.totalIterations = try positive(totalIterations, "totalIterations", "LinearLR")
+        super.init(optimizer)
+    }
+
+    override func nextLearningRate(current: Double) -> Double {
+        if lastEpoch == 0 { return current * startFactor }
+        if lastEpoch > totalIterations { return current }
+        let slope = endFactor - startFactor
+        return current * (1 + slope / (Double(totalIterations) * startFactor + Double(lastEpoch - 1) * slope))
+    }
+}
+
+/// Steps several schedulers of one optimizer together, each applying its rule to the rate the
+/// previous one left, PyTorch's `ChainedScheduler`.
+public final class ChainedScheduler {
+    public let schedulers: [LRScheduler]
+
+    public init(_ schedulers: [LRScheduler]) throws {
+        guard let first = schedulers.first, schedulers.allSatisfy({ $0.optimizer === first.optimizer }) else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "ChainedScheduler: needs schedulers of one optimizer")
+        }
+        self.schedulers = schedulers
+    }
+
+    /// Steps every scheduler, in order.
+    public func step() {
+        for scheduler in schedulers { scheduler.step() }
+    }
+}
