@@ -45,7 +45,8 @@ let package = Package(
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
         .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite"], path: "Tests/ConvKitTests"),
         // Layers, losses, metrics, optimizers and schedules over ConvKit; checked against PyTorch fixtures.
-        .target(name: "ConvKitNN", dependencies: ["ConvKit"], path: "Sources/ConvKitNN"),
+        // Checkpoints (safetensors) checksum their data with zlib's crc32.
+        .target(name: "ConvKitNN", dependencies: ["ConvKit", "CZlib"], path: "Sources/ConvKitNN"),
         .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKit"], path: "Tests/ConvKitNNTests"),
         // Data sets (IDX, CIFAR-10 binary, synthetic), batching, augmentation, progress bar.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),

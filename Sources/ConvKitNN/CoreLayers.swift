@@ -33,8 +33,8 @@ public final class Dense: Module {
 public final class Dropout: Module {
     public let rate: Double
     public let seed: UInt64
-    /// The Philox counter of the next call's first element.
-    public private(set) var offset: UInt64 = 0
+    /// The Philox counter of the next call's first element (a restored checkpoint sets it).
+    public internal(set) var offset: UInt64 = 0
     public var isTraining = true
 
     public init(rate: Double, seed: UInt64) throws {

@@ -21,11 +21,12 @@ public final class ReduceLROnPlateau {
     public let cooldown: Int
     public let minimumLearningRate: Double
     public let epsilon: Double
-    /// The best metric so far (±∞ before the first step).
-    public private(set) var best: Double
-    public private(set) var badEpochs = 0
-    public private(set) var cooldownCounter = 0
-    public private(set) var lastEpoch = 0
+    /// The best metric so far (±∞ before the first step). This and the counters below are
+    /// set by a restored checkpoint.
+    public internal(set) var best: Double
+    public internal(set) var badEpochs = 0
+    public internal(set) var cooldownCounter = 0
+    public internal(set) var lastEpoch = 0
 
     /// PyTorch's defaults: factor 0.1, patience 10, relative threshold 1e-4, no cooldown.
     public init(_ optimizer: Optimizer, mode: Mode = .minimize, factor: Double = 0.1, patience: Int = 10,

@@ -13,10 +13,11 @@ import Foundation
 /// evaluated in the same order in double precision.
 public class LRScheduler {
     public let optimizer: Optimizer
-    /// The optimizer's learning rate before any scheduler touched it (PyTorch's `base_lrs`).
-    public let baseLearningRate: Double
-    /// Steps taken; 0 right after creation (PyTorch's `last_epoch`).
-    public private(set) var lastEpoch = -1
+    /// The optimizer's learning rate before any scheduler touched it (PyTorch's `base_lrs`);
+    /// a restored checkpoint sets it.
+    public internal(set) var baseLearningRate: Double
+    /// Steps taken; 0 right after creation (PyTorch's `last_epoch`); a restored checkpoint sets it.
+    public internal(set) var lastEpoch = -1
 
     init(_ optimizer: Optimizer) {
         if optimizer.initialLearningRate == nil { optimizer.initialLearningRate = optimizer.learningRate }
