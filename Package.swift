@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "ck-bench", targets: ["ConvBench"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitNN", targets: ["ConvKitNN"]),
+        .library(name: "ConvKitTrain", targets: ["ConvKitTrain"]),
         .executable(name: "convkit", targets: ["ConvKitCLI"]),
     ],
     dependencies: [
@@ -52,12 +53,21 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ConvKitData", dependencies: ["CZlib"], path: "Sources/ConvKitData"),
         .testTarget(name: "ConvKitDataTests", dependencies: ["ConvKitData", "CZlib"], path: "Tests/ConvKitDataTests"),
+        // Models by name (LeNet-5, ResNets, MobileNet, the Fashion-MNIST CNN), the trainer, its CSV log
+        // and its chart (a PNG through libpng).
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .target(name: "ConvKitTrain", dependencies: ["ConvKit", "ConvKitNN", "ConvKitData", "CPNG"], path: "Sources/ConvKitTrain"),
+        .testTarget(name: "ConvKitTrainTests", dependencies: ["ConvKitTrain", "ConvKitNN", "ConvKitData", "ConvKit"],
+                    path: "Tests/ConvKitTrainTests"),
         // The `convkit` command line tool (module ConvKitCLI, so it never clashes with ConvKit).
         .executableTarget(
             name: "ConvKitCLI",
             dependencies: [
                 "CConvKit",
+                "ConvKit",
+                "ConvKitNN",
                 "ConvKitData",
+                "ConvKitTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/convkit"

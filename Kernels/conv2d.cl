@@ -16,31 +16,13 @@
  * transposed conv's backward-data is this forward pass, with a beta).
  *
  * Tensors: x, dx (N, C, H, W); w, dw (O, C/G, KH, KW); y, dy (N, O, OH, OW);
- * bias (O). The geometry travels as one int16 `g`:
- *   g.s0..s3 = N, C, H, W      g.s4..s6 = O, OH, OW     g.s7, s8 = KH, KW
- *   g.s9, sa = stride h, w     g.sb, sc = pad top, left  g.sd, se = dilation h, w
- *   g.sf = groups
- * Tap (kh, kw) of output (oh, ow) reads input (oh*SH - PT + kh*DH, ow*SW - PL + kw*DW).
+ * bias (O); the geometry travels as one int16 `g` (common/conv_geometry.cl).
+ * CPU devices run the direct vector kernels of conv2d_direct.cl instead
+ * (for groups of more than one channel).
  * Defines: TILE_M, TILE_N, TILE_K, WORK_M, WORK_N (the igemm kernels; see
  * common/tiled_gemm.cl). Launch: igemm as tiled_gemm.cl with dimension 2 =
  * groups; direct: one work item per output element, any group size.
  */
-#define GN g.s0
-#define GC g.s1
-#define GH g.s2
-#define GW g.s3
-#define GO g.s4
-#define GOH g.s5
-#define GOW g.s6
-#define GKH g.s7
-#define GKW g.s8
-#define GSH g.s9
-#define GSW g.sa
-#define GPT g.sb
-#define GPL g.sc
-#define GDH g.sd
-#define GDW g.se
-#define GG g.sf
 
 /** y[n, o, oh, ow] = sum over the group's channels and taps of x * w, + bias[o] when has_bias, + beta * y. */
 __kernel void conv2d_forward(int16 g, __global const float *x, int x_off, __global const float *w, int w_off,

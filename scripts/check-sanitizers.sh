@@ -6,7 +6,9 @@
 # the test that hit it and fails the script. Then builds them with
 # ThreadSanitizer in build/tsan and runs every suite on the CPU backend, whose
 # thread pool runs each op on two threads, and whose "concurrency" suite runs
-# two contexts on two threads at once.
+# two contexts on two threads at once. In between, the fuzz target runs once
+# on every input of the committed corpus Tests/Fuzz/corpus under ASan + UBSan
+# (ck_fuzz_replay: no libFuzzer, any compiler; see Tests/Fuzz/README.md).
 # Usage: scripts/check-sanitizers.sh   (scripts/test.sh calls it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,9 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVKIT_BUILD_BENCHMARKS=OFF \
 echo "== check-sanitizers: build"
 cmake --build "$build" --parallel "$(nproc)"
 echo "== check-sanitizers: ctest"
-ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)"
+ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" --label-exclude fuzz
+echo "== check-sanitizers: fuzz corpus replay"
+"$build/ck_fuzz_replay" Tests/Fuzz/corpus
 
 echo "== check-sanitizers: configure build/tsan (TSan)"
 cmake -S . -B build/tsan -DCMAKE_BUILD_TYPE=Debug -DCONVKIT_BUILD_BENCHMARKS=OFF \

@@ -3,9 +3,10 @@
 # Runs apt-get as root directly, otherwise through sudo.
 set -euo pipefail
 
+# libpng-dev writes the training chart (convkit train's chart.png);
 # ocl-icd-opencl-dev and opencl-headers build the OpenCL backend; pocl-opencl-icd, an OpenCL
 # driver for the CPU, lets its tests run on machines without a GPU (CI).
-packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make zlib1g-dev dataset-fashion-mnist
+packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make zlib1g-dev libpng-dev dataset-fashion-mnist
           ocl-icd-opencl-dev opencl-headers pocl-opencl-icd)
 
 missing=()

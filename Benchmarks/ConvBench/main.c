@@ -5,7 +5,10 @@
  *
  *   ck-bench [--backend cpu|reference|opencl|auto] [--threads T] [--repeats R]
  *            [--quick] [--filter SUBSTR] [--json FILE] [--list]
+ *   ck-bench --backend opencl --tune [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]
  *
+ * --tune times candidate kernel parameters of the OpenCL backend on the
+ * first OpenCL device and prints the tuning-table row for it (tune.c).
  * Each pass runs once to warm up, then R times (default 5); the table gives
  * the median, minimum and maximum time and the rate at the median. --filter
  * keeps the passes whose "<shape>/<pass>" contains SUBSTR; --quick divides
@@ -19,6 +22,7 @@
 
 #include "bench_case.h"
 #include "report.h"
+#include "tune.h"
 
 typedef struct bench_options {
     ck_backend_kind backend;
@@ -26,6 +30,7 @@ typedef struct bench_options {
     int repeats;
     int quick;
     int list_only;
+    int tune;
     const char *filter;
     const char *json_path;
 } bench_options;
@@ -34,13 +39,16 @@ static void print_usage(FILE *out) {
     fprintf(out,
             "usage: ck-bench [--backend cpu|reference|opencl|auto] [--threads T] [--repeats R]\n"
             "                [--quick] [--filter SUBSTR] [--json FILE] [--list]\n"
+            "       ck-bench --backend opencl --tune [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
             "  --backend   backend to measure (default cpu)\n"
             "  --threads   worker threads, 0 = one per core (default 0)\n"
             "  --repeats   timed runs per pass after one warm-up (default 5)\n"
             "  --quick     batches divided by 8, for a fast smoke run\n"
             "  --filter    only passes whose \"<shape>/<pass>\" contains SUBSTR\n"
             "  --json      also write the results and machine details to FILE\n"
-            "  --list      print the shapes and passes, run nothing\n");
+            "  --list      print the shapes and passes, run nothing\n"
+            "  --tune      time candidate OpenCL kernel parameters on the conv shapes (--filter: shape\n"
+            "              names) and print the row of the tuning table for this device\n");
 }
 
 static int parse_int(const char *text, int min, int max, int *out) {
@@ -65,7 +73,7 @@ static int parse_backend(const char *name, ck_backend_kind *out) {
 
 /** Returns 1 with *options filled, or 0 after printing what is wrong. */
 static int parse_options(int argc, char **argv, bench_options *options) {
-    *options = (bench_options){CK_BACKEND_CPU, 0, 5, 0, 0, NULL, NULL};
+    *options = (bench_options){CK_BACKEND_CPU, 0, 5, 0, 0, 0, NULL, NULL};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -74,6 +82,8 @@ static int parse_options(int argc, char **argv, bench_options *options) {
             options->quick = 1, takes_value = 0;
         } else if (strcmp(arg, "--list") == 0) {
             options->list_only = 1, takes_value = 0;
+        } else if (strcmp(arg, "--tune") == 0) {
+            options->tune = 1, takes_value = 0;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             print_usage(stdout);
             exit(0);
@@ -176,6 +186,14 @@ int main(int argc, char **argv) {
     if (options.list_only) {
         list_shapes(&options);
         return 0;
+    }
+    if (options.tune) {
+        if (options.backend != CK_BACKEND_OPENCL) {
+            fprintf(stderr, "ck-bench: --tune tunes the opencl backend: add --backend opencl\n");
+            return 2;
+        }
+        const bench_tune_options tune = {options.filter, options.quick, options.repeats, options.json_path};
+        return bench_tune(&tune);
     }
     if (count_selected_passes(&options) == 0) {
         fprintf(stderr, "ck-bench: no pass matches --filter '%s' (ck-bench --list shows them)\n", options.filter);

@@ -8,8 +8,13 @@
  *    elements (`x, x_off`); shapes are int arguments;
  *  - a gradient output takes `beta`: out = value + beta * out, and with
  *    beta == 0 the old contents are not read (NaN in them does not leak).
- * Defines: none.
+ * Defines: none, except CK_INJECTED_BUILD_FAULT, which the backend sets to
+ * make a build fail on purpose (the CONVKIT_FAULT=build test hook).
  */
+
+#ifdef CK_INJECTED_BUILD_FAULT
+#error "a build failure injected by CONVKIT_FAULT=build (a test hook)"
+#endif
 
 /** value + beta * *out, reading *out only when beta != 0. */
 inline float ck_accumulate(float value, float beta, __global const float *out) {

@@ -23,14 +23,21 @@ public final class Context {
     /// The underlying `ck_context *`.
     public let handle: OpaquePointer
 
-    /// Creates a context (`ck_context_create`). `threads == 0` uses every core.
-    public init(backend: Backend = .auto, threads: Int32 = 0) throws {
+    /// Creates a context (`ck_context_create`). `threads == 0` uses every core. `device` is a
+    /// device spec for the `.auto` backend ("auto", "cpu", "reference", "opencl", "opencl:N",
+    /// "opencl:TEXT"); nil or "" defers to the `CONVKIT_DEVICE` environment variable, else auto.
+    /// An unknown spec or a missing device throws with the C core's message listing the devices.
+    public init(backend: Backend = .auto, device: String? = nil, threads: Int32 = 0) throws {
         var options = ck_context_options()
         ck_context_options_init(&options)
         options.backend = backend.cValue
         options.num_threads = threads
         var context: OpaquePointer?
-        try ConvKitError.check(ck_context_create(&options, &context), nil)
+        let status = (device ?? "").withCString { spec in
+            options.device = device == nil ? nil : spec
+            return ck_context_create(&options, &context)
+        }
+        try ConvKitError.check(status, nil)
         guard let context else { throw ConvKitError(status: CK_ERR_INTERNAL, message: "ck_context_create returned no context") }
         handle = context
     }

@@ -38,6 +38,10 @@ struct DevicesCommand: ParsableCommand {
             for index in 0..<count {
                 let name = ck_opencl_device_name(index).map { String(cString: $0) } ?? "?"
                 print("  opencl:\(index)  \(name)")
+                var info = ck_device_info()
+                if ck_opencl_device_info(index, &info) == CK_OK {
+                    print("             \(limits(of: info))")
+                }
             }
         }
 
@@ -48,6 +52,28 @@ struct DevicesCommand: ParsableCommand {
         if let device {
             print("\(device) picks: \(try describe(backend: CK_BACKEND_AUTO, spec: device))")
         }
+    }
+
+    /// A device's key limits (`ck_opencl_device_info`), e.g. "2 compute units, 5.2 GiB global, 1 MiB local,
+    /// work groups <= 4096, allocations <= 2 GiB, fp64, driver 3.1".
+    private func limits(of info: ck_device_info) -> String {
+        let driver = withUnsafeBytes(of: info.driver_version) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return "\(info.compute_units) compute units, \(bytes(info.global_memory_bytes)) global, "
+            + "\(bytes(info.local_memory_bytes)) local, work groups <= \(info.max_work_group_size), "
+            + "allocations <= \(bytes(info.max_allocation_bytes)), \(info.fp64 != 0 ? "fp64" : "no fp64"), driver \(driver)"
+    }
+
+    /// "5.2 GiB", "48 KiB", "512 bytes".
+    private func bytes(_ count: UInt64) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        let whole = unit == 0 || value >= 100 || value == value.rounded()
+        return whole ? "\(Int(value.rounded())) \(units[unit])" : String(format: "%.1f %@", value, units[unit])
     }
 
     /// Opens a context for (`backend`, `spec`) and returns `ck_context_describe`

@@ -35,6 +35,9 @@ static const conv2d_shape shapes[] = {
     {"depthwise, multiplier 2", 2, 4, 7, 7, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, 1},
     {"depthwise 5x5, stride 2, multiplier 2", 1, 3, 9, 9, 6, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 3, 1},
     {"depthwise, dilation 2, no bias", 2, 6, 8, 8, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 6, 0},
+    /* Found by fuzzing: the cpu backend sized its depthwise scratch by stride * stride (int64 overflow). */
+    {"depthwise, stride and padding 2^30 (2x2 output)", 1, 2, 16, 16, 2, 3, 3, 1 << 30, 1 << 30, 1 << 30, 0, 1 << 30,
+     0, 1, 1, 2, 1},
     {"batch larger than the thread count", 17, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
     {"channels not multiples of 8", 2, 13, 6, 5, 11, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
     {"no bias", 2, 3, 5, 5, 2, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, 0},
@@ -42,6 +45,8 @@ static const conv2d_shape shapes[] = {
     {"ResNet 3x3 stride 2 (2x32x14x14)", 2, 32, 14, 14, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0},
     {"ResNet 1x1 downsample", 2, 32, 14, 14, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, 0},
     {"ResNet stem 7x7 stride 2", 1, 3, 32, 32, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 0},
+    {"3 channels 7x7 stride 2, wide and tall (direct)", 2, 3, 100, 103, 10, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1},
+    {"4 channels per group, dilation 2, groups 2 (direct)", 2, 8, 9, 30, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 2, 0},
     {"MobileNet depthwise 3x3 (2x32x14x14)", 2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, 1},
     {"pointwise 1x1 (2x64x7x7)", 2, 64, 7, 7, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},
 };

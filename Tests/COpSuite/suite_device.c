@@ -3,16 +3,21 @@
  * beyond op results:
  *  - device specs (ck_context_options.device and CONVKIT_DEVICE): the known
  *    forms, precedence, and clear errors for unknown names;
- *  - the CPU fallback: an op the backend lacks is correct and counted in
- *    ck_op_stats.cpu_fallbacks; an op it has is not;
+ *  - the CPU fallback: an op the backend does not run (on OpenCL: one that
+ *    CONVKIT_OPENCL_FALLBACK names) is correct and counted in
+ *    ck_op_stats.cpu_fallbacks, an op it runs is not; when the fallback
+ *    cannot allocate its host copy it fails cleanly, outputs untouched;
  *  - on OpenCL only: a kernel folder (CONVKIT_KERNEL_DIR) with a broken or a
  *    missing kernel gives a clear error naming the op, file, device and build
  *    log, and the context stays usable; the real Kernels/ folder works (found
- *    next to the fixtures: <fixtures_dir>/../../Kernels).
- * Every case restores the environment variables it sets.
+ *    next to the fixtures: <fixtures_dir>/../../Kernels);
+ *  - on OpenCL only, in suite_device_faults.c: injected faults;
+ *  - in suite_device_runtime.c: the memory pool, the program cache on disk,
+ *    device limits and tunings. Every case restores the environment variables it sets.
  */
 #define _POSIX_C_SOURCE 200809L /* setenv, strdup, mkdtemp */
 #include "crosscheck.h"
+#include "device_support.h"
 #include "suites.h"
 
 #include <ctype.h>
@@ -62,15 +67,6 @@ static void expect_choice(ckt_run *run, ck_backend_kind kind, const char *device
     ck_context_destroy(ctx);
 }
 
-/** The device name inside a device description "TYPE: NAME (PLATFORM, VERSION)", into `name`. */
-static void device_name_in(const char *description, char *name, size_t capacity) {
-    const char *begin = strstr(description, ": ");
-    begin = begin ? begin + 2 : description;
-    const char *end = strstr(begin, " (");
-    size_t length = end ? (size_t)(end - begin) : strlen(begin);
-    snprintf(name, capacity, "%.*s", (int)length, begin);
-}
-
 static void check_device_specs(ckt_run *run) {
     int32_t count = ck_opencl_device_count();
     int has_gpu_or_accelerator = 0;
@@ -105,7 +101,7 @@ static void check_device_specs(ckt_run *run) {
         return;
     }
     char name[160], index[32], last[32];
-    device_name_in(ck_opencl_device_name(0), name, sizeof name);
+    ckt_device_name_in(ck_opencl_device_name(0), name, sizeof name);
     snprintf(index, sizeof index, "%d", (int)count);
     snprintf(last, sizeof last, "opencl:%d", (int)(count - 1));
     expect_choice(run, CK_BACKEND_AUTO, NULL, "opencl", CK_OK, CK_BACKEND_OPENCL, NULL);
@@ -124,35 +120,87 @@ static void check_device_specs(ckt_run *run) {
     }
 }
 
-/** reduce_sum has no OpenCL kernel yet: it runs on the CPU, is correct and is counted; fill is not counted. */
-static void check_fallback_counter(ckt_run *run) {
-    ckt_case(run, "cpu fallback: reduce_sum (2, 3, 5) over axis 1, then fill");
+/** y = reduce_sum of x (2, 3, 5) over axis 1 on ctx; 1 when it returned `expected` (and, when OK, the right sums). */
+static int reduce_on(ckt_run *run, ck_context *ctx, ck_status expected) {
     const int64_t x_dims[3] = {2, 3, 5}, y_dims[3] = {2, 1, 5};
-    ckt_pair x = {0}, y = {0};
-    ck_op_stats before_sum, after_sum, before_fill, after_fill;
-    if (!ckt_pair_uniform(run, &x, 3, x_dims, 77, -1.0, 1.0) || !ckt_pair_new(run, &y, CK_F32, 3, y_dims)) goto done;
-    ck_context_op_stats(run->ctx, CK_OP_REDUCE_SUM, &before_sum);
-    ck_context_op_stats(run->ctx, CK_OP_FILL, &before_fill);
-    ck_status st = ck_reduce_sum(run->ctx, 1u << 1, &x.test->t, 0.0f, &y.test->t);
-    ck_status sr = ck_reduce_sum(run->ref, 1u << 1, &x.ref->t, 0.0f, &y.ref->t);
-    if (ckt_pair_expect_ok(run, st, sr, "reduce_sum")) ckt_pair_expect_close(run, "reduce_sum y", &y, 1e-6, 1e-6);
-    ckt_check_guards(run, x.test, "reduce_sum x");
-    ckt_expect_ok(run, ck_fill(run->ctx, 2.5f, &x.test->t), run->ctx, "fill");
-    ck_context_op_stats(run->ctx, CK_OP_REDUCE_SUM, &after_sum);
-    ck_context_op_stats(run->ctx, CK_OP_FILL, &after_fill);
-    uint64_t expected = run->backend == CK_BACKEND_OPENCL ? 1 : 0;
-    ckt_expect(run, after_sum.calls == before_sum.calls + 1, "reduce_sum calls went %llu -> %llu",
-               (unsigned long long)before_sum.calls, (unsigned long long)after_sum.calls);
-    ckt_expect(run, after_sum.cpu_fallbacks == before_sum.cpu_fallbacks + expected,
-               "reduce_sum cpu_fallbacks went %llu -> %llu; expected +%llu", (unsigned long long)before_sum.cpu_fallbacks,
-               (unsigned long long)after_sum.cpu_fallbacks, (unsigned long long)expected);
-    ckt_expect(run, after_fill.cpu_fallbacks == before_fill.cpu_fallbacks && after_fill.calls == before_fill.calls + 1,
-               "fill: calls %llu -> %llu, cpu_fallbacks %llu -> %llu; expected one call, no fallback",
-               (unsigned long long)before_fill.calls, (unsigned long long)after_fill.calls,
-               (unsigned long long)before_fill.cpu_fallbacks, (unsigned long long)after_fill.cpu_fallbacks);
-done:
-    ckt_pair_free(&x);
-    ckt_pair_free(&y);
+    ckt_tensor *x = ckt_new(run, ctx, CK_F32, 3, x_dims), *y = ckt_new(run, ctx, CK_F32, 3, y_dims);
+    ckt_tensor *xr = NULL, *yr = ckt_new(run, run->ref, CK_F32, 3, y_dims);
+    int ok = 0;
+    if (x && y && yr) {
+        ckt_fill_uniform(x, 77, -1.0, 1.0);
+        ckt_fill_uniform(y, 78, -1.0, 1.0);
+        xr = ckt_clone_to(run, x, run->ref, CK_F32);
+        double before[10], after[10], want[10];
+        ckt_read(y, before);
+        ck_status status = ck_reduce_sum(ctx, 1u << 1, &x->t, 0.0f, &y->t);
+        ckt_read(y, after);
+        ckt_check_guards(run, y, "reduce_sum y");
+        if (expected != CK_OK) {
+            ok = ckt_expect_status(run, status, expected, ctx, "reduce_sum") &&
+                 ckt_expect_close(run, "y after the failed reduce_sum (untouched)", after, before, 10, 0.0, 0.0);
+        } else if (xr && ckt_expect_ok(run, status, ctx, "reduce_sum") &&
+                   ckt_expect_ok(run, ck_reduce_sum(run->ref, 1u << 1, &xr->t, 0.0f, &yr->t), run->ref, "reduce_sum")) {
+            ckt_read(yr, want);
+            ok = ckt_expect_close(run, "reduce_sum y", after, want, 10, 1e-6, 1e-6);
+        }
+    }
+    ckt_free(x);
+    ckt_free(y);
+    ckt_free(xr);
+    ckt_free(yr);
+    return ok;
+}
+
+/** Calls and fallbacks of `op` on ctx since `before`: expects +calls, +fallbacks. */
+static void expect_counted(ckt_run *run, ck_context *ctx, ck_op op, const ck_op_stats *before, uint64_t calls,
+                           uint64_t fallbacks) {
+    ck_op_stats after;
+    ck_context_op_stats(ctx, op, &after);
+    ckt_expect(run, after.calls == before->calls + calls && after.cpu_fallbacks == before->cpu_fallbacks + fallbacks,
+               "%s: calls %llu -> %llu, cpu_fallbacks %llu -> %llu; expected +%llu and +%llu", ck_op_name(op),
+               (unsigned long long)before->calls, (unsigned long long)after.calls,
+               (unsigned long long)before->cpu_fallbacks, (unsigned long long)after.cpu_fallbacks,
+               (unsigned long long)calls, (unsigned long long)fallbacks);
+}
+
+/**
+ * The CPU fallback: reduce_sum sent to the CPU (on OpenCL: CONVKIT_OPENCL_FALLBACK)
+ * is correct and counted, fill is not; with its host copy failing
+ * (CONVKIT_FAULT=alloc:reduce_sum) it fails with CK_ERR_OUT_OF_MEMORY naming
+ * the op and the device, y untouched, and the next call works.
+ */
+static void check_fallback(ckt_run *run) {
+    ckt_case(run, "cpu fallback: reduce_sum (2, 3, 5) over axis 1, then fill");
+    int opencl = run->backend == CK_BACKEND_OPENCL;
+    const ckt_env env[] = {{"CONVKIT_OPENCL_FALLBACK", "reduce_sum"}};
+    ck_context *ctx = opencl ? ckt_context_with_env(run, CK_BACKEND_OPENCL, env, 1) : run->ctx;
+    if (!ctx) return;
+    ck_op_stats sum, fill;
+    ck_context_op_stats(ctx, CK_OP_REDUCE_SUM, &sum);
+    ck_context_op_stats(ctx, CK_OP_FILL, &fill);
+    reduce_on(run, ctx, CK_OK);
+    expect_counted(run, ctx, CK_OP_REDUCE_SUM, &sum, 1, opencl ? 1 : 0);
+    const int64_t n = 4;
+    ckt_tensor *t = ckt_new(run, ctx, CK_F32, 1, &n);
+    if (t) ckt_expect_ok(run, ck_fill(ctx, 2.5f, &t->t), ctx, "fill");
+    ckt_free(t);
+    expect_counted(run, ctx, CK_OP_FILL, &fill, 1, 0);
+    if (ctx != run->ctx) ck_context_destroy(ctx);
+    if (!opencl) return;
+
+    ckt_case(run, "cpu fallback: the host copy cannot be allocated (CONVKIT_FAULT=alloc:reduce_sum)");
+    const ckt_env faulty[] = {{"CONVKIT_OPENCL_FALLBACK", "reduce_sum"}, {"CONVKIT_FAULT", "alloc:reduce_sum"}};
+    if (!(ctx = ckt_context_with_env(run, CK_BACKEND_OPENCL, faulty, 2))) return;
+    char device[160];
+    ckt_context_device_name(ctx, device, sizeof device);
+    ck_context_op_stats(ctx, CK_OP_REDUCE_SUM, &sum);
+    if (reduce_on(run, ctx, CK_ERR_OUT_OF_MEMORY)) {
+        const char *const texts[] = {"reduce_sum", "host copy", device};
+        ckt_expect_message(run, ctx, texts, 3);
+    }
+    reduce_on(run, ctx, CK_OK); /* the context is still usable */
+    expect_counted(run, ctx, CK_OP_REDUCE_SUM, &sum, 1, 1);
+    ck_context_destroy(ctx);
 }
 
 /** Writes `text` to dir/path; returns 1 on success. */
@@ -233,8 +281,7 @@ static void check_kernel_dir(ckt_run *run) {
 
     ck_status status = fill_with_kernel_dir(run, ctx, dir, y, message, sizeof message);
     ckt_expect_status(run, status, CK_ERR_DEVICE, ctx, "fill with a broken elementwise.cl");
-    const char *device = strstr(ck_context_describe(ctx), ", "); /* "opencl: device N, <device description>" */
-    device_name_in(device ? device + 2 : "", name, sizeof name);
+    ckt_context_device_name(ctx, name, sizeof name);
     const char *needed[] = {"fill", "Kernels/elementwise.cl", name, "build log: ", "error"};
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
         ckt_expect(run, strstr(message, needed[i]) != NULL, "the build error does not mention '%s': %s", needed[i],
@@ -284,6 +331,10 @@ done:
 
 void ckt_suite_device(ckt_run *run) {
     check_device_specs(run);
-    check_fallback_counter(run);
-    if (run->backend == CK_BACKEND_OPENCL) check_kernel_dir(run);
+    check_fallback(run);
+    if (run->backend == CK_BACKEND_OPENCL) {
+        check_kernel_dir(run);
+        ckt_suite_device_faults(run);
+    }
+    ckt_suite_device_runtime(run);
 }

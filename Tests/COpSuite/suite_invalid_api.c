@@ -118,6 +118,21 @@ static ck_status transpose_dims(ck_context *ctx, int64_t h, int32_t stride, int3
     return ck_conv_transpose2d_output_dims(ctx, &p, x_dims, w_dims, y_dims);
 }
 
+/** ck_conv2d_output_dims (transpose 0) or ck_conv_transpose2d_output_dims for x (1,2,5,5), w (2,W1,3,3), groups 2. */
+static ck_status grouped_dims(ck_context *ctx, int transpose, int64_t w1, ck_context **where) {
+    const int64_t x_dims[4] = {1, 2, 5, 5}, w_dims[4] = {2, w1, 3, 3};
+    int64_t y_dims[4];
+    *where = ctx;
+    if (!transpose) {
+        ck_conv2d_params p = ck_conv2d_params_default();
+        p.groups = 2;
+        return ck_conv2d_output_dims(ctx, &p, x_dims, w_dims, y_dims);
+    }
+    ck_conv_transpose2d_params p = ck_conv_transpose2d_params_default();
+    p.groups = 2;
+    return ck_conv_transpose2d_output_dims(ctx, &p, x_dims, w_dims, y_dims);
+}
+
 /** ck_pool2d_output_dims for x (2,3,H,6) with a 3x3 max window, stride 1 and padding `pad`. */
 static ck_status pool_dims(ck_context *ctx, int64_t h, int32_t kernel, int32_t pad, int with_params,
                            ck_context **where) {
@@ -175,6 +190,8 @@ static ck_status pool_dims(ck_context *ctx, int64_t h, int32_t kernel, int32_t p
     X(same_dilation_negative, "ck_same_padding: dilation -1", CK_ERR_INVALID_ARGUMENT, same_padding(CTX, 5, 3, 1, -1, 1, where)) \
     X(same_out_null, "ck_same_padding: pad_begin and pad_end NULL", CK_ERR_INVALID_ARGUMENT, same_padding(CTX, 5, 3, 1, 1, 0, where)) \
     X(same_ctx_null, "ck_same_padding: ctx NULL, in -4", CK_ERR_INVALID_ARGUMENT, same_padding(NULL, -4, 3, 1, 1, 1, where)) \
+    X(same_beyond_int32, "ck_same_padding: kernel and dilation 2^31 need 2^62 padding (found by fuzzing)", CK_ERR_OVERFLOW, \
+      same_padding(CTX, 1, (int64_t)1 << 31, 1, (int64_t)1 << 31, 1, where)) \
     X(same_pad_beyond_int32, "ck_same_padding: kernel 2^33 (padding beyond int32)", CK_ERR_OVERFLOW, same_padding(CTX, 1, (int64_t)1 << 33, 1, 1, 1, where)) \
     X(same_extent_beyond_int64, "ck_same_padding: dilation * kernel beyond int64", CK_ERR_OVERFLOW, same_padding(CTX, 1, (int64_t)1 << 40, 1, (int64_t)1 << 40, 1, where)) \
     X(convdims_valid, "ck_conv2d_output_dims", CK_OK, conv_dims(CTX, conv_params(1, 1, 1), 5, 5, 3, 1, where)) \
@@ -190,6 +207,10 @@ static ck_status pool_dims(ck_context *ctx, int64_t h, int32_t kernel, int32_t p
     X(tdims_valid, "ck_conv_transpose2d_output_dims", CK_OK, transpose_dims(CTX, 3, 2, 1, 4, where)) \
     X(tdims_outpad, "ck_conv_transpose2d_output_dims: output_padding 2 with stride 2", CK_ERR_INVALID_ARGUMENT, transpose_dims(CTX, 3, 2, 2, 4, where)) \
     X(tdims_in_channels, "ck_conv_transpose2d_output_dims: weight dim 0 is 5 for 4 channels", CK_ERR_SHAPE_MISMATCH, transpose_dims(CTX, 3, 2, 1, 5, where)) \
+    X(convdims_groups_product, "ck_conv2d_output_dims: weight dim 1 2^62 x groups 2 overflows (found by fuzzing)", CK_ERR_OVERFLOW, \
+      grouped_dims(CTX, 0, (int64_t)1 << 62, where)) \
+    X(tdims_out_channels, "ck_conv_transpose2d_output_dims: output channels 2^62 x groups 2 overflow (found by fuzzing)", \
+      CK_ERR_OVERFLOW, grouped_dims(CTX, 1, (int64_t)1 << 62, where)) \
     X(tdims_overflow, "ck_conv_transpose2d_output_dims: (2^62 - 1) * stride 4 overflows int64", CK_ERR_OVERFLOW, transpose_dims(CTX, (int64_t)1 << 62, 4, 0, 4, where)) \
     X(pdims_valid, "ck_pool2d_output_dims", CK_OK, pool_dims(CTX, 6, 3, 1, 1, where)) \
     X(pdims_params_null, "ck_pool2d_output_dims: params NULL", CK_ERR_INVALID_ARGUMENT, pool_dims(CTX, 6, 3, 1, 0, where)) \

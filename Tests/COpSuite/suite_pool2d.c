@@ -146,11 +146,7 @@ static void check_backward(ckt_run *run, const ck_pool2d_params *p, const ckt_pa
     ckt_free(bound);
 }
 
-static void run_shape(ckt_run *run, const pool_shape *s, uint64_t seed) {
-    ckt_case(run, "pool2d %s: %s x %lldx%lldx%lldx%lld k %dx%d s %dx%d p %d,%d,%d,%d d %dx%d ceil %d cip %d div %d",
-             s->label, s->mode == MAX ? "max" : "avg", (long long)s->n, (long long)s->c, (long long)s->h,
-             (long long)s->w, s->kh, s->kw, s->sh, s->sw, s->pt, s->pb, s->pl, s->pr, s->dh, s->dw, s->ceil_mode,
-             s->count_include_pad, s->divisor_override);
+static ck_pool2d_params params_of(const pool_shape *s) {
     ck_pool2d_params p = ck_pool2d_params_default(s->mode, s->kh, s->kw);
     p.stride_h = s->sh;
     p.stride_w = s->sw;
@@ -163,7 +159,15 @@ static void run_shape(ckt_run *run, const pool_shape *s, uint64_t seed) {
     p.ceil_mode = s->ceil_mode;
     p.count_include_pad = s->count_include_pad;
     p.divisor_override = s->divisor_override;
+    return p;
+}
 
+static void run_shape(ckt_run *run, const pool_shape *s, uint64_t seed) {
+    ckt_case(run, "pool2d %s: %s x %lldx%lldx%lldx%lld k %dx%d s %dx%d p %d,%d,%d,%d d %dx%d ceil %d cip %d div %d",
+             s->label, s->mode == MAX ? "max" : "avg", (long long)s->n, (long long)s->c, (long long)s->h,
+             (long long)s->w, s->kh, s->kw, s->sh, s->sw, s->pt, s->pb, s->pl, s->pr, s->dh, s->dw, s->ceil_mode,
+             s->count_include_pad, s->divisor_override);
+    const ck_pool2d_params p = params_of(s);
     const int64_t x_dims[4] = {s->n, s->c, s->h, s->w};
     int64_t y_dims[4];
     if (!ckt_expect_ok(run, ck_pool2d_output_dims(run->ref, &p, x_dims, y_dims), run->ref, "output dims")) return;
@@ -178,6 +182,37 @@ static void run_shape(ckt_run *run, const pool_shape *s, uint64_t seed) {
         }
     }
     ckt_pair_free(&x);
+}
+
+/*
+ * Windows far apart and far wider than the input (found by fuzzing): stride
+ * and dilation 2^30 along W, padding 2^30 on both sides, so each of the two
+ * output columns has one tap on a 6-wide row. Valid, and the reference pools
+ * it. A backend must pool it like the reference or decline it with
+ * CK_ERR_UNSUPPORTED; the cpu backend used to ask for a scratch row as wide
+ * as the windows' span (8 GiB) and fail with CK_ERR_OUT_OF_MEMORY.
+ */
+static const pool_shape far_apart_windows[] = {
+    {"max, windows 2^30 apart", MAX, 1, 2, 3, 6, 2, 2, 1, 1 << 30, 0, 0, 1 << 30, 1 << 30, 1, 1 << 30, 0, 1, 0,
+     INPUT_UNIFORM},
+    {"avg, windows 2^30 apart", AVG, 1, 2, 3, 6, 2, 2, 1, 1 << 30, 0, 0, 1 << 30, 1 << 30, 1, 1 << 30, 0, 0, 0,
+     INPUT_UNIFORM},
+};
+
+static void run_far_apart(ckt_run *run, const pool_shape *s, uint64_t seed) {
+    const ck_pool2d_params p = params_of(s);
+    const int64_t x_dims[4] = {s->n, s->c, s->h, s->w};
+    int64_t y_dims[4];
+    if (!ckt_expect_ok(run, ck_pool2d_output_dims(run->ref, &p, x_dims, y_dims), run->ref, "output dims")) return;
+    ckt_pair x = {0}, y = {0};
+    if (ckt_pair_uniform(run, &x, 4, x_dims, seed, -1.0, 1.0) && ckt_pair_new(run, &y, CK_F32, 4, y_dims)) {
+        ck_status status = ck_pool2d_forward(run->ctx, &p, &x.test->t, &y.test->t);
+        ckt_case(run, "pool2d %s: the backend answers %s", s->label, ck_status_string(status));
+        if (status != CK_ERR_UNSUPPORTED) run_shape(run, s, seed);
+        else ckt_expect(run, ck_last_error(run->ctx)[0] != 0, "declined without a message");
+    }
+    ckt_pair_free(&x);
+    ckt_pair_free(&y);
 }
 
 /* Global pooling: x (N, C, H, W) -> (N, C, 1, 1). */
@@ -234,6 +269,8 @@ static void run_global(ckt_run *run, ck_pool_mode mode, const int64_t x_dims[4],
 
 void ckt_suite_pool2d(ckt_run *run) {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) run_shape(run, &shapes[i], 9000 + 100 * i);
+    for (size_t i = 0; i < sizeof far_apart_windows / sizeof far_apart_windows[0]; i++)
+        run_far_apart(run, &far_apart_windows[i], 15000 + 100 * i);
     static const int64_t global_shapes[][4] = {{1, 1, 1, 1}, {2, 3, 7, 7}, {1, 3, 1, 9}, {17, 5, 3, 4}, {2, 64, 7, 7}};
     for (size_t i = 0; i < sizeof global_shapes / sizeof global_shapes[0]; i++) {
         run_global(run, MAX, global_shapes[i], 20000 + 100 * i);

@@ -22,8 +22,12 @@ void ckt_suite_optim(ckt_run *run);
 /* Finite-difference checks of every backward op (suite_gradcheck.c). */
 void ckt_suite_gradcheck(ckt_run *run);
 
-/* Device choice, the CPU fallback and kernel-build errors (suite_device.c). */
+/* Device choice, the CPU fallback and kernel-build errors (suite_device.c), which also runs: */
 void ckt_suite_device(ckt_run *run);
+/* injected faults, OpenCL only (suite_device_faults.c); */
+void ckt_suite_device_faults(ckt_run *run);
+/* the memory pool, the program cache on disk, device limits, tunings (suite_device_runtime.c). */
+void ckt_suite_device_runtime(ckt_run *run);
 
 /* Invalid arguments and third-party golden values. */
 void ckt_suite_invalid(ckt_run *run);

@@ -40,6 +40,20 @@ final class OpSuiteTests: XCTestCase {
         runAllSuites(on: CK_BACKEND_OPENCL)
     }
 
+    /// The conv suites on OpenCL with the implicit-GEMM forward (CONVKIT_CL_TUNING with no direct
+    /// conv), the kernels GPUs run, which a CPU device such as PoCL otherwise skips for the forward.
+    func testConvSuitesOnOpenCLWithImplicitGEMM() throws {
+        guard ck_opencl_device_count() > 0 else { throw XCTSkip("no OpenCL device on this machine") }
+        setenv("CONVKIT_CL_TUNING", "32,32,16,4,4,0,0", 1)
+        defer { unsetenv("CONVKIT_CL_TUNING") }
+        for name in ["conv2d", "conv_transpose2d", "gradcheck"] {
+            var result = ck_suite_result()
+            XCTAssertEqual(ck_suite_run(name, CK_BACKEND_OPENCL, fixtures, &result), 0, "\(name): could not run")
+            XCTAssertGreaterThan(result.checks, 0, "\(name): made no checks")
+            XCTAssertEqual(result.failures, 0, "\(name) on OpenCL (implicit GEMM): \(result.failures) checks failed")
+        }
+    }
+
     /// The CPU backend's portable kernels, which AVX2/FMA machines otherwise never run.
     func testSuitesOnCPUBackendWithPortableKernels() {
         setenv("CONVKIT_CPU_SIMD", "portable", 1)

@@ -84,7 +84,8 @@ typedef struct ck_backend_ops {
  *  - write:  copies host bytes in; may return before the copy is done (the
  *            source may be reused at once: the backend stages it if needed);
  *  - read:   copies bytes out, after every op queued before it;
- *  - finish: waits until every queued op has finished.
+ *  - finish: waits until every queued op has finished;
+ *  - memory_stats: the backend's device memory (ck_context_memory_stats).
  */
 typedef struct ck_buffer_ops {
     ck_status (*create)(ck_backend *backend, ck_buffer *buffer);
@@ -92,6 +93,7 @@ typedef struct ck_buffer_ops {
     ck_status (*write)(ck_backend *backend, ck_buffer *buffer, size_t offset, const void *src, size_t bytes);
     ck_status (*read)(ck_backend *backend, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes);
     ck_status (*finish)(ck_backend *backend);
+    void (*memory_stats)(ck_backend *backend, ck_memory_stats *out);
 } ck_buffer_ops;
 
 struct ck_backend {
@@ -102,7 +104,9 @@ struct ck_backend {
     void *state;       /* backend-private (thread pool, device handles, ...) */
     int32_t num_threads; /* threads the backend computes with (set by its constructor; 0 = 1) */
     /** One line naming the device (ck_context_describe: "cpu: 8 threads, AVX2/FMA", "opencl: device 0, GPU: ..."). */
-    char description[256];
+    char description[512];
+    /** The device in error messages ("opencl: device 0, GPU: NAME (PLATFORM, OpenCL 3.0)"); device backends only. */
+    char device[256];
     void (*destroy)(ck_backend *backend);
 };
 
@@ -115,8 +119,8 @@ ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_bac
 /*
  * Host pointer to a tensor's first element. Host-memory buffers: their
  * memory. Device buffers (only while the CPU backend runs an op in their
- * stead, core/fallback.c): a host copy made on first use and written back
- * when the op returns.
+ * stead, core/fallback.c): the host copy made before the op ran, written
+ * back when it returns.
  */
 void *ck_tensor_data(const ck_tensor *t);
 

@@ -53,10 +53,12 @@ ck_status ck_context_create(const ck_context_options *options, ck_context **out_
     if (!ctx) return ck_set_error(NULL, CK_ERR_OUT_OF_MEMORY, "ck_context_create: cannot allocate a context");
     pthread_mutex_init(&ctx->error_lock, NULL);
     pthread_mutex_init(&ctx->session.lock, NULL);
+    ck_fault_init(&ctx->fault);
 
     ck_status status = create_backend(ctx, options);
     if (status != CK_OK) {
         ck_set_error(NULL, status, "%s", ctx->error);
+        ck_fault_destroy(&ctx->fault);
         pthread_mutex_destroy(&ctx->session.lock);
         pthread_mutex_destroy(&ctx->error_lock);
         free(ctx);
@@ -76,6 +78,7 @@ void ck_context_destroy(ck_context *ctx) {
     if (!ctx) return;
     ck_fallback_destroy(ctx);
     if (ctx->backend.destroy) ctx->backend.destroy(&ctx->backend);
+    ck_fault_destroy(&ctx->fault);
     pthread_mutex_destroy(&ctx->session.lock);
     pthread_mutex_destroy(&ctx->error_lock);
     free(ctx);
@@ -91,6 +94,16 @@ ck_status ck_context_finish(ck_context *ctx) {
     if (!ctx) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_context_finish: ctx is NULL");
     /* CPU and reference backends run synchronously: nothing is pending. */
     return ctx->backend.buffer_ops ? ctx->backend.buffer_ops->finish(&ctx->backend) : CK_OK;
+}
+
+ck_status ck_context_memory_stats(const ck_context *ctx, ck_memory_stats *out_stats) {
+    if (!ctx) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_context_memory_stats: ctx is NULL");
+    if (!out_stats)
+        return ck_set_error((ck_context *)ctx, CK_ERR_INVALID_ARGUMENT, "ck_context_memory_stats: out_stats is NULL");
+    memset(out_stats, 0, sizeof *out_stats);
+    const ck_buffer_ops *io = ctx->backend.buffer_ops;
+    if (io && io->memory_stats) io->memory_stats((ck_backend *)&ctx->backend, out_stats);
+    return CK_OK;
 }
 
 const char *ck_op_name(ck_op op) {

@@ -5,6 +5,7 @@
  */
 #include "core/dispatch.h"
 #include "core/internal.h"
+#include "core/op_tensors.h"
 #include "core/validate.h"
 
 #define CK_EXECUTE_DEF(ID, name)                                                                         \
@@ -21,7 +22,8 @@
         if (!backend->buffer_ops)                                                                        \
             return ck_set_error(ctx, CK_ERR_UNSUPPORTED, #name ": the %s backend does not implement it",   \
                                 ck_backend_name(backend->kind));                                         \
-        status = ck_fallback_begin(ctx);                                                                 \
+        const ck_tensor *tensors[CK_MAX_OP_TENSORS];                                                     \
+        status = ck_fallback_begin(ctx, #name, tensors, ck_##name##_tensors(args, tensors));            \
         if (status != CK_OK) return status;                                                              \
         status = ck_fallback_end(ctx, ctx->fallback.ops->name(&ctx->fallback, args));                    \
         if (status == CK_OK) {                                                                           \

@@ -4,12 +4,13 @@
  * A device backend (OpenCL) may leave an op's entry NULL. Dispatch then calls
  * ck_fallback_begin, runs the CPU backend's op and calls ck_fallback_end; the
  * context counts the call in ck_op_stats.cpu_fallbacks, so a fallback is never
- * silent. While the CPU op runs, ck_tensor_data() on a device buffer reads
- * the whole buffer into a host copy (once per buffer and op: views that share
- * a buffer share the copy); when the op succeeds every copy is written back
- * whole (inputs too: unchanged bytes, which keeps this independent of which
- * arguments an op writes). The device backend's read and write hooks do the
- * copies, so the queue orders them after earlier ops and before later ones.
+ * silent. Before the CPU op runs, every buffer of its tensors is read whole
+ * into a host copy (once per buffer: views that share a buffer share the
+ * copy), so the CPU op never meets a buffer it cannot reach; when the op
+ * succeeds every copy is written back whole (inputs too: unchanged bytes,
+ * which keeps this independent of which arguments an op writes). The device
+ * backend's read and write hooks do the copies, so the queue orders them
+ * after earlier ops and before later ones.
  */
 #include "core/internal.h"
 
@@ -18,22 +19,9 @@
 
 #define CK_FALLBACK_ALIGNMENT 64
 
-ck_status ck_fallback_begin(ck_context *ctx) {
-    if (ctx->fallback.ops == NULL) {
-        ck_status status = ck_cpu_backend_create(ctx, ctx->num_threads, &ctx->fallback);
-        if (status != CK_OK) {
-            memset(&ctx->fallback, 0, sizeof ctx->fallback);
-            return status;
-        }
-    }
-    ctx->session.count = 0;
-    ctx->session.status = CK_OK;
-    return CK_OK;
-}
-
-ck_status ck_fallback_end(ck_context *ctx, ck_status status) {
+/* Frees every host copy of the session (written back first when `status` is CK_OK); returns the status. */
+static ck_status unmap_all(ck_context *ctx, ck_status status) {
     ck_fallback_session *session = &ctx->session;
-    if (status == CK_OK) status = session->status;
     const ck_buffer_ops *io = ctx->backend.buffer_ops;
     for (size_t i = 0; i < session->count; i++) {
         ck_buffer *buffer = session->mapped[i];
@@ -45,6 +33,54 @@ ck_status ck_fallback_end(ck_context *ctx, ck_status status) {
     return status;
 }
 
+/* Gives `buffer` a host copy of its device bytes, recorded in the session. */
+static ck_status map_to_host(ck_context *ctx, const char *op, ck_buffer *buffer) {
+    ck_fallback_session *session = &ctx->session;
+    if (session->count == session->capacity) {
+        size_t capacity = session->capacity ? 2 * session->capacity : 8;
+        ck_buffer **grown = realloc(session->mapped, capacity * sizeof *grown);
+        if (!grown)
+            return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "%s: cannot track the buffers of a CPU fallback on %s", op,
+                                ctx->backend.device);
+        session->mapped = grown;
+        session->capacity = capacity;
+    }
+    size_t rounded = (buffer->bytes + CK_FALLBACK_ALIGNMENT - 1) / CK_FALLBACK_ALIGNMENT * CK_FALLBACK_ALIGNMENT;
+    int injected = ck_fault_take(&ctx->fault, CK_FAULT_ALLOC, op, 0);
+    buffer->host = injected ? NULL : aligned_alloc(CK_FALLBACK_ALIGNMENT, rounded);
+    if (!buffer->host)
+        return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY,
+                            "%s: cannot allocate a %zu-byte host copy of a device buffer to run the op on the CPU "
+                            "backend in the stead of %s%s; nothing was written",
+                            op, buffer->bytes, ctx->backend.device, injected ? " (a failure injected by CONVKIT_FAULT)" : "");
+    session->mapped[session->count++] = buffer;
+    return ctx->backend.buffer_ops->read(&ctx->backend, buffer, 0, buffer->host, buffer->bytes);
+}
+
+ck_status ck_fallback_begin(ck_context *ctx, const char *op, const ck_tensor *const *tensors, int count) {
+    pthread_mutex_lock(&ctx->session.lock);
+    ck_status status = CK_OK;
+    if (ctx->fallback.ops == NULL) {
+        status = ck_cpu_backend_create(ctx, ctx->num_threads, &ctx->fallback);
+        if (status != CK_OK) memset(&ctx->fallback, 0, sizeof ctx->fallback);
+    }
+    for (int i = 0; i < count && status == CK_OK; i++) {
+        ck_buffer *buffer = tensors[i]->buffer;
+        if (buffer->device && !buffer->host) status = map_to_host(ctx, op, buffer);
+    }
+    if (status != CK_OK) {
+        unmap_all(ctx, status);
+        pthread_mutex_unlock(&ctx->session.lock);
+    }
+    return status;
+}
+
+ck_status ck_fallback_end(ck_context *ctx, ck_status status) {
+    status = unmap_all(ctx, status);
+    pthread_mutex_unlock(&ctx->session.lock);
+    return status;
+}
+
 void ck_fallback_destroy(ck_context *ctx) {
     if (ctx->fallback.destroy) ctx->fallback.destroy(&ctx->fallback);
     memset(&ctx->fallback, 0, sizeof ctx->fallback);
@@ -53,41 +89,7 @@ void ck_fallback_destroy(ck_context *ctx) {
     ctx->session.capacity = 0;
 }
 
-/* Gives `buffer` a host copy of its device bytes, recorded in the session. Caller holds the session lock. */
-static void map_to_host(ck_context *ctx, ck_buffer *buffer) {
-    ck_fallback_session *session = &ctx->session;
-    if (session->count == session->capacity) {
-        size_t capacity = session->capacity ? 2 * session->capacity : 8;
-        ck_buffer **grown = realloc(session->mapped, capacity * sizeof *grown);
-        if (!grown) {
-            session->status = ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "cpu fallback: cannot track another buffer");
-            return;
-        }
-        session->mapped = grown;
-        session->capacity = capacity;
-    }
-    size_t rounded = (buffer->bytes + CK_FALLBACK_ALIGNMENT - 1) / CK_FALLBACK_ALIGNMENT * CK_FALLBACK_ALIGNMENT;
-    buffer->host = aligned_alloc(CK_FALLBACK_ALIGNMENT, rounded);
-    if (!buffer->host) {
-        session->status = ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY,
-                                       "cpu fallback: cannot allocate a %zu-byte host copy of a device buffer",
-                                       buffer->bytes);
-        return;
-    }
-    session->mapped[session->count++] = buffer;
-    ck_status status = ctx->backend.buffer_ops->read(&ctx->backend, buffer, 0, buffer->host, buffer->bytes);
-    if (status != CK_OK && session->status == CK_OK) session->status = status;
-}
-
 void *ck_tensor_data(const ck_tensor *t) {
-    ck_buffer *buffer = t->buffer;
-    if (!buffer->device) return (char *)buffer->host + t->offset;
-    /* A device buffer: only the CPU fallback gets here, possibly from several worker threads. */
-    ck_context *ctx = buffer->ctx;
-    pthread_mutex_lock(&ctx->session.lock);
-    if (!buffer->host) map_to_host(ctx, buffer);
-    char *host = buffer->host;
-    pthread_mutex_unlock(&ctx->session.lock);
-    /* NULL only when even the host copy could not be allocated (the session status says so). */
-    return host ? host + t->offset : NULL;
+    /* A device buffer only gets here while a CPU fallback runs, which mapped it first. */
+    return (char *)t->buffer->host + t->offset;
 }

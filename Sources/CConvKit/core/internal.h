@@ -5,20 +5,21 @@
 #define CK_CORE_INTERNAL_H
 
 #include "core/backend.h"
+#include "core/fault.h"
 
 #include <pthread.h>
 
 #define CK_ERROR_CAPACITY 1024
 
 /**
- * The buffers the CPU backend has touched while running one op in a device
- * backend's stead (core/fallback.c): each got a host copy on first use.
+ * The buffers the CPU backend works on while it runs one op in a device
+ * backend's stead (core/fallback.c): each has a host copy. `lock` is held
+ * from ck_fallback_begin to ck_fallback_end, so one op at a time falls back.
  */
 typedef struct ck_fallback_session {
     pthread_mutex_t lock;
     ck_buffer **mapped;
     size_t count, capacity;
-    ck_status status; /* CK_OK, or why a buffer could not be copied to the host */
 } ck_fallback_session;
 
 struct ck_context {
@@ -26,6 +27,8 @@ struct ck_context {
     /** The CPU backend that runs ops `backend` lacks; created on first need (kind AUTO until then). */
     ck_backend fallback;
     ck_fallback_session session;
+    /** The fault CONVKIT_FAULT arms (core/fault.h); a test hook. */
+    ck_fault fault;
     int32_t num_threads;
     pthread_mutex_t error_lock;
     char error[CK_ERROR_CAPACITY];
@@ -45,11 +48,13 @@ struct ck_buffer {
 };
 
 /**
- * Runs an op on the context's CPU fallback backend: creates that backend on
- * first use and starts a session, so that ck_tensor_data() copies device
- * buffers to the host as the CPU op touches them (core/fallback.c).
+ * Prepares op `op` to run on the context's CPU fallback backend: creates
+ * that backend on first use and copies the buffers of `tensors` to the host,
+ * where ck_tensor_data() finds them (core/fallback.c). On failure (no memory
+ * for a copy, a failed read) nothing is left mapped, no output was touched,
+ * and the status names the op and the device.
  */
-ck_status ck_fallback_begin(ck_context *ctx);
+ck_status ck_fallback_begin(ck_context *ctx, const char *op, const ck_tensor *const *tensors, int count);
 /** Ends the session: writes the host copies back when `status` is CK_OK, frees them, returns the op's status. */
 ck_status ck_fallback_end(ck_context *ctx, ck_status status);
 /** Destroys the fallback backend, if any. */

@@ -50,6 +50,11 @@ ck_status ck_same_padding(ck_context *ctx, int64_t in, int64_t kernel, int64_t s
     int64_t total = (out - 1) * stride + dilation * (kernel - 1) + 1 - in;
     if (total < 0) total = 0;
     int64_t small = total / 2, large = total - small;
+    if (large > INT32_MAX)
+        return ck_set_error(ctx, CK_ERR_OVERFLOW,
+                            "ck_same_padding: in=%lld kernel=%lld stride=%lld dilation=%lld: the padding totals %lld, "
+                            "more than two int32 pads hold",
+                            (long long)in, (long long)kernel, (long long)stride, (long long)dilation, (long long)total);
     *pad_begin = (int32_t)(extra_at_begin ? large : small);
     *pad_end = (int32_t)(extra_at_begin ? small : large);
     return CK_OK;

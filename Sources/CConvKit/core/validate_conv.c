@@ -41,10 +41,15 @@ static ck_status conv_output_dims(ck_context *ctx, const char *op, const ck_conv
     if (w[0] % g != 0)
         return ck_set_error(ctx, CK_ERR_SHAPE_MISMATCH, "%s: weight has %lld output channels, not divisible by groups = %lld",
                             op, (long long)w[0], (long long)g);
-    if (w[1] * g != x[1])
+    if (w[1] != x[1] / g) {
+        int64_t expects;
+        if (__builtin_mul_overflow(w[1], g, &expects))
+            return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: weight dim 1 = %lld per group × %lld groups overflows int64", op,
+                                (long long)w[1], (long long)g);
         return ck_set_error(ctx, CK_ERR_SHAPE_MISMATCH,
                             "%s: input has %lld channels but weight expects %lld (weight dim 1 = %lld per group × %lld groups)",
-                            op, (long long)x[1], (long long)(w[1] * g), (long long)w[1], (long long)g);
+                            op, (long long)x[1], (long long)expects, (long long)w[1], (long long)g);
+    }
     CK_TRY(check_axis(ctx, op, "kernel height", w[2], 1));
     CK_TRY(check_axis(ctx, op, "kernel width", w[3], 1));
     CK_TRY(check_axis(ctx, op, "input height", x[2], 1));
@@ -102,6 +107,10 @@ static ck_status transpose_output_dims(ck_context *ctx, const char *op, const ck
     if (x[1] % g != 0)
         return ck_set_error(ctx, CK_ERR_SHAPE_MISMATCH, "%s: input has %lld channels, not divisible by groups = %lld", op,
                             (long long)x[1], (long long)g);
+    int64_t out_channels;
+    if (__builtin_mul_overflow(w[1], g, &out_channels))
+        return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: output channels = weight dim 1 = %lld per group × %lld groups overflow int64",
+                            op, (long long)w[1], (long long)g);
     CK_TRY(check_axis(ctx, op, "kernel height", w[2], 1));
     CK_TRY(check_axis(ctx, op, "kernel width", w[3], 1));
     CK_TRY(check_axis(ctx, op, "input height", x[2], 1));
@@ -117,7 +126,7 @@ static ck_status transpose_output_dims(ck_context *ctx, const char *op, const ck
                             op, p->pad_top, p->pad_bottom, p->pad_left, p->pad_right,
                             (long long)((x[2] - 1) * p->stride_h + p->dilation_h * (w[2] - 1) + 1),
                             (long long)((x[3] - 1) * p->stride_w + p->dilation_w * (w[3] - 1) + 1));
-    y[0] = x[0]; y[1] = w[1] * g; y[2] = oh; y[3] = ow;
+    y[0] = x[0]; y[1] = out_channels; y[2] = oh; y[3] = ow;
     return CK_OK;
 }
 

@@ -40,6 +40,16 @@ ck_status ck_conv_gemm_backward_data(ck_backend *backend, const char *op, const 
 ck_status ck_conv_gemm_backward_weights(ck_backend *backend, const char *op, const ck_conv_geometry *g,
                                         const float *input, const float *d_output, float beta, float *d_weight);
 
+/* ---- direct kernels for 2 to 4 input channels per group, x86-64 with AVX2 only (conv_direct.c) ---- */
+
+/** Nonzero when the direct kernels take geometry g; `avx2` is ck_cpu_state.has_avx2_fma. */
+int ck_conv_direct_fits(const ck_conv_geometry *g, int avx2);
+
+ck_status ck_conv_direct_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
+                                 const float *weight, const float *bias, float beta, float *output);
+ck_status ck_conv_direct_backward_weights(ck_backend *backend, const char *op, const ck_conv_geometry *g,
+                                          const float *input, const float *d_output, float beta, float *d_weight);
+
 /* ---- direct kernels when every output channel reads one input channel (ck_geom_is_depthwise) ---- */
 
 ck_status ck_conv_depthwise_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g,

@@ -121,7 +121,8 @@ ck_status ck_conv_gemm_backward_weights(ck_backend *backend, const char *op, con
     };
     j.weight_count = (size_t)(g->out_channels * j.col_rows);
     const int64_t bytes_per_column = (j.col_rows + j.out_per_group) * (int64_t)sizeof(float);
-    j.tiling = ck_column_tiling_plan(g->batch, j.pixels, g->groups, bytes_per_column, threads);
+    j.tiling = ck_column_tiling_plan(g->batch, j.pixels, g->groups, bytes_per_column,
+                                     j.pointwise ? CK_CONV_BLOCK_BYTES : CK_CONV_PANEL_BYTES, threads);
     size_t scratch_floats = 0;
     if (j.tiling.pieces_per_image == 0)
         scratch_floats = (size_t)((j.col_rows + j.out_per_group) * j.tiling.max_columns);

@@ -27,9 +27,9 @@ int64_t ck_balanced_count(int64_t count, int64_t multiplier, int64_t cap, int32_
 }
 
 ck_column_tiling ck_column_tiling_plan(int64_t images, int64_t pixels, int64_t groups, int64_t bytes_per_column,
-                                       int32_t threads) {
+                                       int64_t budget_bytes, int32_t threads) {
     ck_column_tiling t = {.images = images, .pixels = pixels};
-    int64_t budget_columns = CK_CONV_BLOCK_BYTES / (bytes_per_column > 0 ? bytes_per_column : 1);
+    int64_t budget_columns = budget_bytes / (bytes_per_column > 0 ? bytes_per_column : 1);
     if (budget_columns < MIN_BLOCK_COLUMNS) budget_columns = MIN_BLOCK_COLUMNS;
     if (pixels < MERGE_BELOW_PIXELS && images > 1) {
         int64_t target = budget_columns < MERGE_BELOW_PIXELS ? budget_columns : MERGE_BELOW_PIXELS;

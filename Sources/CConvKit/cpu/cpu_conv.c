@@ -3,16 +3,23 @@
  * choice of algorithm for a ck_conv_geometry that transposed conv2d shares.
  *
  * A conv whose output channels each read a single input channel (depthwise,
- * any depth multiplier) runs direct kernels (cpu_depthwise.c); every other
- * conv runs im2col + sgemm (conv_gemm_*.c). float32 only.
+ * any depth multiplier) runs direct kernels (cpu_depthwise.c); forward and
+ * backward-weights with 2 to 4 input channels per group run the direct
+ * kernels of conv_direct.c on x86-64 with AVX2; every other conv runs
+ * im2col + sgemm (conv_gemm_*.c). float32 only.
  */
 #include "cpu/conv_algorithms.h"
 #include "cpu/cpu_ops.h"
 #include "cpu/cpu_support.h"
+#include "cpu/simd.h"
 
 ck_status ck_conv_run_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
                               const float *weight, const float *bias, float beta, float *output) {
     if (ck_geom_is_depthwise(g)) return ck_conv_depthwise_forward(backend, op, g, input, weight, bias, beta, output);
+#if CK_SIMD_X86
+    if (ck_conv_direct_fits(g, ck_cpu(backend)->has_avx2_fma))
+        return ck_conv_direct_forward(backend, op, g, input, weight, bias, beta, output);
+#endif
     return ck_conv_gemm_forward(backend, op, g, input, weight, bias, beta, output);
 }
 
@@ -28,6 +35,10 @@ ck_status ck_conv_run_backward_weights(ck_backend *backend, const char *op, cons
                                        const float *input, const float *d_output, float beta, float *d_weight) {
     if (ck_geom_is_depthwise(g))
         return ck_conv_depthwise_backward_weights(backend, op, g, input, d_output, beta, d_weight);
+#if CK_SIMD_X86
+    if (ck_conv_direct_fits(g, ck_cpu(backend)->has_avx2_fma))
+        return ck_conv_direct_backward_weights(backend, op, g, input, d_output, beta, d_weight);
+#endif
     return ck_conv_gemm_backward_weights(backend, op, g, input, d_output, beta, d_weight);
 }
 

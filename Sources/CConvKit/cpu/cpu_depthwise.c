@@ -14,6 +14,9 @@
  *                     summed in double per output channel.
  * Work is split by output plane, input plane and output channel; each
  * worker owns what it writes, so results do not depend on the thread count.
+ * A geometry whose phase planes would dwarf its tensors (a stride or
+ * dilation far beyond the input: the planes grow with them) runs
+ * im2col + sgemm instead, whose scratch follows the tensors.
  */
 #include "cpu/conv_algorithms.h"
 #include "cpu/cpu_ops.h"
@@ -33,6 +36,11 @@ typedef struct depthwise_job {
     float *scratch; /* per worker: phase planes, then a flipped kernel */
     size_t scratch_stride;
 } depthwise_job;
+
+/* Nonzero when the phase planes of `plane` are small next to g's planes (see the top of this file). */
+static int phases_fit(const ck_conv_geometry *g, const ck_dw_plane *plane) {
+    return ck_dw_phases_fit(plane, 4 * (ck_geom_in_pixels(g) + ck_geom_out_pixels(g)) + ((int64_t)1 << 16));
+}
 
 /* The phase-plane shape of the forward pass (also read by backward-weights). */
 static ck_dw_plane forward_plane(const ck_conv_geometry *g) {
@@ -131,6 +139,7 @@ ck_status ck_conv_depthwise_forward(ck_backend *backend, const char *op, const c
                                     float *output) {
     depthwise_job j = {.input = input, .weight = weight, .bias = bias, .beta = beta, .output = output};
     ck_dw_plane plane = forward_plane(g);
+    if (!phases_fit(g, &plane)) return ck_conv_gemm_forward(backend, op, g, input, weight, bias, beta, output);
     ck_status status = start_job(backend, op, g, plane, (size_t)ck_dw_phases_floats(&plane), &j);
     if (status != CK_OK) return status;
     ck_parallel_for(ck_cpu(backend)->pool, (size_t)(g->batch * g->out_channels), 1, forward_planes, &j);
@@ -145,6 +154,8 @@ ck_status ck_conv_depthwise_backward_data(ck_backend *backend, const char *op, c
     ck_dw_plane plane = {.out_h = g->in_h, .out_w = g->in_w, .kernel_h = g->kernel_h, .kernel_w = g->kernel_w,
                          .stride_h = 1, .stride_w = 1, .dilation_h = g->dilation_h, .dilation_w = g->dilation_w};
     ck_dw_plane_size(&plane);
+    if (!phases_fit(g, &plane))
+        return ck_conv_gemm_backward_data(backend, op, g, weight, d_output, bias, beta, d_input);
     size_t floats = (size_t)(ck_dw_phases_floats(&plane) + g->kernel_h * g->kernel_w);
     ck_status status = start_job(backend, op, g, plane, floats, &j);
     if (status != CK_OK) return status;
@@ -158,6 +169,7 @@ ck_status ck_conv_depthwise_backward_weights(ck_backend *backend, const char *op
                                              float *d_weight) {
     depthwise_job j = {.input = input, .d_output = d_output, .beta = beta, .output = d_weight};
     ck_dw_plane plane = forward_plane(g);
+    if (!phases_fit(g, &plane)) return ck_conv_gemm_backward_weights(backend, op, g, input, d_output, beta, d_weight);
     ck_status status = start_job(backend, op, g, plane, (size_t)ck_dw_phases_floats(&plane), &j);
     if (status != CK_OK) return status;
     j.sums = malloc((size_t)(g->out_channels * j.taps) * sizeof(double));

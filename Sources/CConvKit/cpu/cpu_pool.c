@@ -64,7 +64,8 @@ typedef struct pool_job {
     size_t row_width;         /* scratch floats one output row's horizontal pass reads */
     size_t scratch_stride;    /* floats of scratch per thread */
     float *scratch;           /* row_width (+ slack) floats per thread */
-    const float **rows;       /* kernel_h row pointers per thread */
+    const float **rows;       /* rows_per_thread row pointers per thread */
+    size_t rows_per_thread;   /* min(kernel_h, H): a window has no more rows inside the input */
     axis_window *row_windows; /* (OH); a divisor_override goes into the row factor */
     axis_window *col_windows; /* (OW) */
     float *col_divisor;       /* (OW): col_windows[ow].divisor, contiguous for vector loads */
@@ -120,7 +121,7 @@ static void forward_rows(void *context, size_t begin, size_t end, int32_t thread
     const pool_job *job = context;
     const ck_pool2d_params *p = job->params;
     float *t = job->scratch + (size_t)thread_index * job->scratch_stride;
-    const float **rows = job->rows + (size_t)thread_index * (size_t)p->kernel_h;
+    const float **rows = job->rows + (size_t)thread_index * job->rows_per_thread;
     size_t oh_count = (size_t)job->h.out, ow_count = (size_t)job->w.out, plane_size = (size_t)(job->h.in * job->w.in);
     size_t plane = begin / oh_count, oh = begin % oh_count;
     for (size_t item = begin; item < end; item++) {
@@ -201,7 +202,7 @@ static void max_backward_planes(void *context, size_t begin, size_t end, int32_t
     const pool_job *job = context;
     float *t = job->scratch + (size_t)thread_index * job->scratch_stride;
     int32_t *winners = job->winners + (size_t)thread_index * job->winners_stride;
-    const float **rows = job->rows + (size_t)thread_index * (size_t)job->params->kernel_h;
+    const float **rows = job->rows + (size_t)thread_index * job->rows_per_thread;
     size_t plane_size = (size_t)(job->h.in * job->w.in), out_size = (size_t)(job->h.out * job->w.out);
     for (size_t plane = begin; plane < end; plane++) {
         const float *x = job->x + plane * plane_size, *dy = job->dy + plane * out_size;
@@ -251,18 +252,36 @@ static void release(pool_job *job) {
     free(job->winners);
 }
 
-/* Fills the geometry and allocates scratch; CK_ERR_OUT_OF_MEMORY (message set) on failure. */
+/*
+ * The widest scratch row pooling takes, in floats, for an input `in` wide: a
+ * row grows with the kernel, stride and dilation, so windows far wider than
+ * the input would make it huge for a small input. Such pooling is refused.
+ */
+static size_t max_row_width(int64_t in) { return 4 * (size_t)in + 4096; }
+
+/*
+ * Fills the geometry and allocates scratch; CK_ERR_OUT_OF_MEMORY (message
+ * set) on failure, CK_ERR_UNSUPPORTED when the scratch row would be wider
+ * than max_row_width.
+ */
 static ck_status prepare(ck_backend *backend, const ck_pool2d_params *p, const ck_tensor *x, const int64_t *out_dims,
                          int with_winners, pool_job *job) {
     *job = (pool_job){.params = p, .avx2 = ck_cpu(backend)->has_avx2_fma};
     job->h = (pool_axis){x->dims[2], out_dims[2], p->kernel_h, p->stride_h, p->dilation_h, p->pad_top, p->pad_bottom};
     job->w = (pool_axis){x->dims[3], out_dims[3], p->kernel_w, p->stride_w, p->dilation_w, p->pad_left, p->pad_right};
     job->row_width = (size_t)((job->w.out - 1) * job->w.stride + (job->w.kernel - 1) * job->w.dilation + 1);
+    if (job->row_width > max_row_width(job->w.in))
+        return ck_set_error(backend->ctx, CK_ERR_UNSUPPORTED,
+                            "pool2d: windows this far apart or this wide (kernel_w %d, stride_w %d, dilation_w %d) "
+                            "need a %zu-float scratch row for an input %lld wide; the cpu backend takes at most %zu",
+                            (int)p->kernel_w, (int)p->stride_w, (int)p->dilation_w, job->row_width,
+                            (long long)job->w.in, max_row_width(job->w.in));
     job->scratch_stride = (job->row_width + CK_POOL_ROW_SLACK + 15) & ~(size_t)15; /* 64-byte multiples */
+    job->rows_per_thread = (size_t)(p->kernel_h < x->dims[2] ? p->kernel_h : x->dims[2]);
     size_t threads = (size_t)ck_thread_pool_size(ck_cpu(backend)->pool);
     size_t oh = (size_t)job->h.out, ow = (size_t)job->w.out;
     job->scratch = calloc(threads * job->scratch_stride, sizeof *job->scratch);
-    job->rows = malloc(threads * (size_t)p->kernel_h * sizeof *job->rows);
+    job->rows = malloc(threads * job->rows_per_thread * sizeof *job->rows);
     job->row_windows = malloc(oh * sizeof *job->row_windows);
     job->col_windows = malloc(ow * sizeof *job->col_windows);
     job->col_divisor = malloc(ow * sizeof *job->col_divisor);

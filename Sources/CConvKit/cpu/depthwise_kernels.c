@@ -35,11 +35,26 @@ void ck_dw_build_phases(const ck_dw_plane *p, const float *in, int64_t in_h, int
             if (end > first) memcpy(row + col0 + first, src + first, (size_t)(end - first) * sizeof(float));
             continue;
         }
-        for (int64_t b = 0; b < in_w; b++) {
-            const int64_t c = col0 + b * step_w;
-            if (c < 0) continue;
-            if (c / sw >= p->cols) break;
-            row[(c % sw) * phase_size + c / sw] = src[b];
+        if (step_w == 1) {
+            /* Phase f holds padded columns f + i * sw: input columns f - col0 + i * sw, a strided copy. */
+            for (int64_t f = 0; f < sw; f++) {
+                float *dst = row + f * phase_size;
+                int64_t i = f >= col0 ? 0 : (col0 - f + sw - 1) / sw;
+                for (int64_t b = f - col0 + i * sw; b < in_w && i < p->cols; b += sw, i++) dst[i] = src[b];
+            }
+            continue;
+        }
+        /* Padded column c = col0 + b * step_w lands in phase c % sw at c / sw; both stepped without a division. */
+        int64_t b = col0 < 0 ? (-col0 + step_w - 1) / step_w : 0;
+        int64_t phase = (col0 + b * step_w) % sw, index = (col0 + b * step_w) / sw;
+        for (; b < in_w && index < p->cols; b++) {
+            row[phase * phase_size + index] = src[b];
+            index += step_w / sw;
+            phase += step_w % sw;
+            if (phase >= sw) {
+                phase -= sw;
+                index++;
+            }
         }
     }
 }

@@ -30,8 +30,19 @@ typedef struct ck_dw_plane {
  */
 void ck_dw_plane_size(ck_dw_plane *p);
 
-/** Floats of the stride_w phase planes together. */
+/** Floats of the stride_w phase planes together (check ck_dw_phases_fit first: the product may overflow). */
 static inline int64_t ck_dw_phases_floats(const ck_dw_plane *p) { return p->stride_w * p->rows * p->cols; }
+
+/**
+ * Nonzero when the phase planes hold at most `limit` floats, computed without
+ * overflow. They grow with the stride and dilation, not with the input: a
+ * stride or dilation far beyond the input makes them huge.
+ */
+static inline int ck_dw_phases_fit(const ck_dw_plane *p, int64_t limit) {
+    int64_t floats;
+    return !__builtin_mul_overflow(p->stride_w, p->rows, &floats) && !__builtin_mul_overflow(floats, p->cols, &floats) &&
+           floats <= limit;
+}
 
 /**
  * Writes the phase planes of the padded plane that holds input pixel (a, b)

@@ -116,7 +116,19 @@ CK_API void ck_context_options_init(ck_context_options *options);
  * Creates a context (one device + queue). options may be NULL (defaults).
  * The CPU backend uses its AVX2/FMA kernels when the processor has them;
  * the environment variable CONVKIT_CPU_SIMD=portable selects the portable
- * kernels instead (auto, the default, detects).
+ * kernels instead (auto, the default, detects). The OpenCL backend reads, when
+ * a context is created (CONVKIT_KERNEL_DIR: when it builds a program;
+ * Kernels/README.md has the details):
+ *   CONVKIT_PROGRAM_CACHE=off   no built programs kept on disk (default: kept
+ *                               in $XDG_CACHE_HOME/convkit or ~/.cache/convkit);
+ *   CONVKIT_CL_TUNING=...       kernel parameters instead of the tuning table's
+ *                               (TILE_M,TILE_N,TILE_K,WORK_M,WORK_N,CONV_VEC,CONV_BLOCK);
+ *   CONVKIT_OPENCL_FALLBACK=... ops to run on the CPU backend (names, or all);
+ *   CONVKIT_KERNEL_DIR=...      kernel sources from a folder, not the embedded copy;
+ *   CONVKIT_FAULT=...           a test hook: one injected failure (build, alloc
+ *                               or enqueue, optionally :OP).
+ * A malformed CONVKIT_CL_TUNING or an unknown op in CONVKIT_OPENCL_FALLBACK
+ * fails with CK_ERR_INVALID_ARGUMENT.
  */
 CK_API ck_status ck_context_create(const ck_context_options *options, ck_context **out_context);
 
@@ -129,8 +141,10 @@ CK_API const char *ck_backend_name(ck_backend_kind kind);
 
 /**
  * One line saying what the context computes on, e.g. "cpu: 8 threads, AVX2/FMA"
- * or "opencl: device 0, NVIDIA GeForce RTX 3080 (NVIDIA CUDA, OpenCL 3.0)".
- * Valid while the context lives.
+ * or "opencl: device 0, GPU: NVIDIA GeForce RTX 3080 (NVIDIA CUDA, OpenCL 3.0);
+ * 68 compute units, 10.0 GiB global, 48 KiB local, work groups <= 1024,
+ * allocations <= 2.5 GiB, fp64; tiles ..." (the device's key limits and the
+ * kernel parameters the OpenCL backend chose for it). Valid while the context lives.
  */
 CK_API const char *ck_context_describe(const ck_context *ctx);
 
@@ -142,11 +156,43 @@ CK_API int32_t ck_opencl_device_count(void);
 /** "GPU: <device name> (<platform name>, <OpenCL version>)"; NULL when index is out of range. */
 CK_API const char *ck_opencl_device_name(int32_t index);
 
+/** What an OpenCL device is and its key limits (ck_opencl_device_info). */
+typedef struct ck_device_info {
+    char type[16];            /* "GPU", "CPU", "accelerator" or "device" */
+    char name[128];           /* CL_DEVICE_NAME */
+    char vendor[128];         /* CL_DEVICE_VENDOR */
+    char platform[128];       /* CL_PLATFORM_NAME */
+    char version[64];         /* "OpenCL 3.0": the start of CL_DEVICE_VERSION */
+    char driver_version[64];  /* CL_DRIVER_VERSION */
+    int32_t compute_units;    /* CL_DEVICE_MAX_COMPUTE_UNITS */
+    int32_t fp64;             /* nonzero: double precision (cl_khr_fp64) */
+    uint64_t global_memory_bytes;  /* CL_DEVICE_GLOBAL_MEM_SIZE */
+    uint64_t local_memory_bytes;   /* CL_DEVICE_LOCAL_MEM_SIZE, per work group */
+    uint64_t max_allocation_bytes; /* CL_DEVICE_MAX_MEM_ALLOC_SIZE: the largest buffer */
+    uint64_t max_work_group_size;  /* CL_DEVICE_MAX_WORK_GROUP_SIZE */
+} ck_device_info;
+
+/** Fills `out_info` for OpenCL device `index`; CK_ERR_INVALID_ARGUMENT when there is no such device. */
+CK_API ck_status ck_opencl_device_info(int32_t index, ck_device_info *out_info);
+
 /** Number of worker threads the context computes with. */
 CK_API int32_t ck_context_num_threads(const ck_context *ctx);
 
 /** Waits until every operation queued on the context has finished. */
 CK_API ck_status ck_context_finish(ck_context *ctx);
+
+/**
+ * Device memory of a context. The OpenCL backend pools freed buffers by size
+ * class and hands them out again; the CPU and reference backends report zeros.
+ */
+typedef struct ck_memory_stats {
+    uint64_t live_bytes;         /* held by live buffers and in-flight scratch (rounded up to size classes) */
+    uint64_t pooled_bytes;       /* freed, kept for reuse */
+    uint64_t device_allocations; /* allocations the device made */
+    uint64_t pool_reuses;        /* allocations served from the pool instead */
+} ck_memory_stats;
+
+CK_API ck_status ck_context_memory_stats(const ck_context *ctx, ck_memory_stats *out_stats);
 
 /* ------------------------------------------------------------------------ */
 /* Buffers and tensors                                                        */

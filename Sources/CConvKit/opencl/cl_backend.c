@@ -1,8 +1,12 @@
 /*
- * cl_backend.c — the OpenCL backend's lifetime, op table and buffers
- * (cl_mem; writes are staged and asynchronous, reads wait).
+ * cl_backend.c — the OpenCL backend's lifetime, op table, error reports and
+ * buffers (pooled cl_mem, cl_memory.c; writes are staged and asynchronous,
+ * reads wait). A context reads its settings when it is created: the device's
+ * tuning (cl_tuning.c, CONVKIT_CL_TUNING), the ops to run on the CPU
+ * (CONVKIT_OPENCL_FALLBACK), the program cache folder (CONVKIT_PROGRAM_CACHE,
+ * XDG_CACHE_HOME) and, in core, an injected fault (CONVKIT_FAULT).
  */
-#include "opencl/cl_devices.h"
+#include "opencl/cl_disk_cache.h"
 #include "opencl/cl_ops.h"
 
 #include <stdio.h>
@@ -16,6 +20,7 @@ static const ck_backend_ops opencl_ops = {
     .mul = ck_cl_mul,
     .scale = ck_cl_scale,
     .axpy = ck_cl_axpy,
+    .reduce_sum = ck_cl_reduce_sum,
     .activation_forward = ck_cl_activation_forward,
     .activation_backward = ck_cl_activation_backward,
     .bias_add = ck_cl_bias_add,
@@ -33,9 +38,38 @@ static const ck_backend_ops opencl_ops = {
     .global_pool2d_backward = ck_cl_global_pool2d_backward,
     .batchnorm2d_forward = ck_cl_batchnorm2d_forward,
     .batchnorm2d_backward = ck_cl_batchnorm2d_backward,
+    .softmax_cross_entropy_forward = ck_cl_softmax_cross_entropy_forward,
+    .softmax_cross_entropy_backward = ck_cl_softmax_cross_entropy_backward,
+    .dropout_forward = ck_cl_dropout_forward,
     .sgd_update = ck_cl_sgd_update,
     .adam_update = ck_cl_adam_update,
 };
+
+/*
+ * The op table of a new context: every op, less those CONVKIT_OPENCL_FALLBACK
+ * names ("reduce_sum,dropout_forward"; "all" for every op). An unknown name
+ * fails with CK_ERR_INVALID_ARGUMENT.
+ */
+static ck_status make_op_table(ck_context *ctx, ck_backend_ops *ops) {
+    *ops = opencl_ops;
+    const char *list = getenv("CONVKIT_OPENCL_FALLBACK");
+    for (const char *p = list ? list : ""; *p;) {
+        size_t length = strcspn(p, ",");
+        int known = 0;
+#define CK_CL_DROP_OP(ID, name)                                                                    \
+    if ((length == 3 && strncmp(p, "all", 3) == 0) || (length == strlen(#name) && strncmp(p, #name, length) == 0)) \
+        ops->name = NULL, known = 1;
+        CK_OP_LIST(CK_CL_DROP_OP)
+#undef CK_CL_DROP_OP
+        if (!known && length > 0)
+            return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                                "ck_context_create: CONVKIT_OPENCL_FALLBACK='%s' names '%.*s', which is not an op "
+                                "(a comma-separated list of op names such as reduce_sum, or all)",
+                                list, (int)length, p);
+        p += length + (p[length] == ',');
+    }
+    return CK_OK;
+}
 
 const char *ck_cl_error_name(cl_int code) {
     switch (code) {
@@ -56,28 +90,31 @@ const char *ck_cl_error_name(cl_int code) {
     return "an unknown OpenCL error";
 }
 
-ck_status ck_cl_fail(ck_backend *backend, const char *what, const char *call, cl_int code) {
+ck_status ck_cl_report(ck_backend *backend, const char *what, const char *call, cl_int code, int flags) {
     int memory = code == CL_MEM_OBJECT_ALLOCATION_FAILURE || code == CL_OUT_OF_HOST_MEMORY ||
-                 code == CL_INVALID_BUFFER_SIZE;
-    return ck_set_error(backend->ctx, memory ? CK_ERR_OUT_OF_MEMORY : CK_ERR_DEVICE, "%s: %s failed with %s (%d) on %s",
-                        what, call, ck_cl_error_name(code), (int)code, backend->description);
+                 code == CL_INVALID_BUFFER_SIZE || ((flags & CK_CL_ALLOCATING) && code == CL_OUT_OF_RESOURCES);
+    return ck_set_error(backend->ctx, memory ? CK_ERR_OUT_OF_MEMORY : CK_ERR_DEVICE, "%s: %s failed with %s (%d) on %s%s",
+                        what, call, ck_cl_error_name(code), (int)code, backend->device,
+                        (flags & CK_CL_INJECTED) ? " (a failure injected by CONVKIT_FAULT)" : "");
+}
+
+ck_status ck_cl_fail(ck_backend *backend, const char *what, const char *call, cl_int code) {
+    return ck_cl_report(backend, what, call, code, 0);
 }
 
 /* ------------------------------------------------------------------------ */
-/* Buffers                                                                    */
+/* Buffers: cl_mem from the pool (cl_memory.c)                                */
 /* ------------------------------------------------------------------------ */
 
 static ck_status buffer_create(ck_backend *backend, ck_buffer *buffer) {
-    cl_int code;
-    cl_mem mem = clCreateBuffer(ck_cl(backend)->context, CL_MEM_READ_WRITE, buffer->bytes, NULL, &code);
-    if (code != CL_SUCCESS) return ck_cl_fail(backend, "ck_buffer_create", "clCreateBuffer", code);
-    buffer->device = mem;
-    return CK_OK;
+    cl_mem mem;
+    ck_status status = ck_cl_alloc(backend, "ck_buffer_create", buffer->bytes, &mem);
+    if (status == CK_OK) buffer->device = mem;
+    return status;
 }
 
 static void buffer_destroy(ck_backend *backend, ck_buffer *buffer) {
-    (void)backend;
-    clReleaseMemObject((cl_mem)buffer->device);
+    ck_cl_free(backend, (cl_mem)buffer->device, buffer->bytes);
     buffer->device = NULL;
 }
 
@@ -121,7 +158,15 @@ static ck_status finish(ck_backend *backend) {
     return code == CL_SUCCESS ? CK_OK : ck_cl_fail(backend, "ck_context_finish", "clFinish", code);
 }
 
-static const ck_buffer_ops opencl_buffers = {buffer_create, buffer_destroy, buffer_write, buffer_read, finish};
+static void memory_stats(ck_backend *backend, ck_memory_stats *out) {
+    ck_cl_pool *pool = &ck_cl(backend)->pool;
+    pthread_mutex_lock(&pool->lock);
+    *out = pool->stats;
+    pthread_mutex_unlock(&pool->lock);
+}
+
+static const ck_buffer_ops opencl_buffers = {buffer_create, buffer_destroy, buffer_write, buffer_read, finish,
+                                             memory_stats};
 
 /* ------------------------------------------------------------------------ */
 /* Lifetime                                                                   */
@@ -132,11 +177,22 @@ static void opencl_destroy(ck_backend *backend) {
     if (!state) return;
     if (state->queue) clFinish(state->queue);
     ck_cl_program_cache_clear(&state->programs);
+    ck_cl_pool_destroy(&state->pool);
     if (state->queue) clReleaseCommandQueue(state->queue);
     if (state->context) clReleaseContext(state->context);
     pthread_mutex_destroy(&state->lock);
     free(state);
     backend->state = NULL;
+}
+
+/* device: "opencl: device N, <device>"; description: that, "; <limits>; <tuning>". */
+static void describe(ck_backend *backend, const ck_cl_device *device, const ck_cl_tuning *tuning) {
+    char limits[160], tiles[64];
+    ck_cl_describe_limits(&device->info, limits, sizeof limits);
+    ck_cl_tuning_describe(tuning, tiles, sizeof tiles);
+    snprintf(backend->device, sizeof backend->device, "opencl: device %d, %.220s", (int)ck_cl(backend)->device_index,
+             device->description);
+    snprintf(backend->description, sizeof backend->description, "%s; %s; %s", backend->device, limits, tiles);
 }
 
 ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_backend *backend) {
@@ -148,18 +204,26 @@ ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_bac
     const ck_cl_device *device = &devices[device_index];
     ck_cl_state *state = calloc(1, sizeof *state);
     if (!state) return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "opencl backend: cannot allocate its state");
+    ck_status status = make_op_table(ctx, &state->ops);
+    if (status == CK_OK) status = ck_cl_tuning_for(ctx, device, &state->tuning);
+    if (status != CK_OK) {
+        free(state);
+        return status;
+    }
     pthread_mutex_init(&state->lock, NULL);
+    ck_cl_pool_init(&state->pool, (size_t)(device->info.global_memory_bytes / 4));
     state->device = device->id;
     state->device_index = device_index;
+    state->info = device;
+    ck_cl_disk_cache_dir(state->cache_dir, sizeof state->cache_dir);
     backend->kind = CK_BACKEND_OPENCL;
-    backend->ops = &opencl_ops;
+    backend->ops = &state->ops;
     backend->buffer_ops = &opencl_buffers;
     backend->ctx = ctx;
     backend->state = state;
     backend->num_threads = 1;
     backend->destroy = opencl_destroy;
-    snprintf(backend->description, sizeof backend->description, "opencl: device %d, %.220s", (int)device_index,
-             device->description);
+    describe(backend, device, &state->tuning);
 
     /* Correctly rounded float division and sqrt where the device offers them: the op suites' error
        bounds count one rounding per operation (OpenCL 1.2 otherwise allows 2.5 and 3 ulp). */
@@ -173,7 +237,7 @@ ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_bac
     state->context = clCreateContext(properties, 1, &device->id, NULL, NULL, &code);
     if (code == CL_SUCCESS) state->queue = clCreateCommandQueue(state->context, device->id, 0, &code);
     if (code != CL_SUCCESS) {
-        ck_status status = ck_cl_fail(backend, "ck_context_create", state->context ? "clCreateCommandQueue" : "clCreateContext", code);
+        status = ck_cl_fail(backend, "ck_context_create", state->context ? "clCreateCommandQueue" : "clCreateContext", code);
         opencl_destroy(backend);
         return status;
     }

@@ -17,17 +17,31 @@
 #include <pthread.h>
 
 #include "core/internal.h"
+#include "opencl/cl_devices.h"
+#include "opencl/cl_memory.h"
 #include "opencl/cl_program.h"
+#include "opencl/cl_tuning.h"
 
 typedef struct ck_cl_state {
     cl_context context;
     cl_command_queue queue;
     cl_device_id device;
     int32_t device_index;
+    const ck_cl_device *info; /* the device's names and limits (cl_devices.c) */
     /** Build options every program gets on this device ("-cl-fp32-correctly-rounded-divide-sqrt" when offered). */
     char device_options[64];
+    ck_cl_tuning tuning; /* kernel parameters for this device (cl_tuning.c) */
+    /**
+     * This context's op table: every op has a kernel, except those the
+     * environment variable CONVKIT_OPENCL_FALLBACK (a comma-separated list
+     * of op names, read when the context is created) sends to the CPU backend
+     * — to compare a kernel with the CPU, and to test the fallback.
+     */
+    ck_backend_ops ops;
     pthread_mutex_t lock; /* the program cache, and setting a kernel's arguments until it is enqueued */
     ck_cl_program_cache programs;
+    char cache_dir[1024]; /* the on-disk program cache (cl_disk_cache.h); "" = off */
+    ck_cl_pool pool;
 } ck_cl_state;
 
 static inline ck_cl_state *ck_cl(ck_backend *backend) { return (ck_cl_state *)backend->state; }
@@ -35,7 +49,18 @@ static inline ck_cl_state *ck_cl(ck_backend *backend) { return (ck_cl_state *)ba
 /** "CL_OUT_OF_RESOURCES", ... for an OpenCL error code. */
 const char *ck_cl_error_name(cl_int code);
 
-/** Records "<what>: <OpenCL call> failed with <code> on <device>" and returns the matching status. */
+/** Flags of ck_cl_report. */
+#define CK_CL_INJECTED 1   /* the failure was injected by CONVKIT_FAULT (core/fault.h) */
+#define CK_CL_ALLOCATING 2 /* an allocation: CL_OUT_OF_RESOURCES means out of memory there */
+
+/**
+ * Records "<what>: <OpenCL call> failed with <code> on <device>" and returns
+ * the matching status: CK_ERR_OUT_OF_MEMORY for the codes of a failed
+ * allocation, else CK_ERR_DEVICE.
+ */
+ck_status ck_cl_report(ck_backend *backend, const char *what, const char *call, cl_int code, int flags);
+
+/** ck_cl_report without flags. */
 ck_status ck_cl_fail(ck_backend *backend, const char *what, const char *call, cl_int code);
 
 /* ------------------------------------------------------------------------ */
@@ -89,7 +114,7 @@ ck_status ck_cl_launch(ck_backend *backend, const char *op, ck_cl_program_id pro
 /**
  * Launches a kernel built on the tiled GEMM core (Kernels/common/tiled_gemm.cl)
  * over an m x n result, `batches` times along dimension 2 (conv groups): one
- * work group per CK_CL_TILE_M x CK_CL_TILE_N block.
+ * work group per TILE_M x TILE_N block of the context's tuning.
  */
 ck_status ck_cl_launch_tiled(ck_backend *backend, const char *op, ck_cl_program_id program, const char *kernel,
                              int64_t m, int64_t n, int64_t batches, const ck_cl_arg *args, cl_uint arg_count);

@@ -1,9 +1,11 @@
 /*
  * cl_conv.c — conv2d forward, backward-data and backward-weights (+ bias) on
- * OpenCL (Kernels/conv2d.cl). x: (N, C, H, W); w: (O, C/G, KH, KW); y, dy:
- * (N, O, OH, OW); bias, dbias: (O). Implicit-GEMM kernels, except for
- * depthwise-like convolutions (one channel per group in or out), which take
- * the direct kernels. cl_conv_transpose.c runs the same kernels.
+ * OpenCL. x: (N, C, H, W); w: (O, C/G, KH, KW); y, dy: (N, O, OH, OW); bias,
+ * dbias: (O). Devices whose tuning sets CONV_VEC (CPUs) run the direct vector
+ * kernels (cl_conv_direct.c, Kernels/conv2d_direct.cl); the others the
+ * implicit-GEMM kernels of Kernels/conv2d.cl. Depthwise-like convolutions (one
+ * channel per group in or out) take conv2d.cl's plain direct kernels.
+ * cl_conv_transpose.c runs the same kernels.
  */
 #include "opencl/cl_ops.h"
 
@@ -23,6 +25,25 @@ cl_int16 ck_cl_conv_geometry(const int64_t in[4], const int64_t out[4], const in
 static int use_igemm(const cl_int16 *g) {
     cl_int c = g->s[1], o = g->s[4], groups = g->s[15];
     return groups == 1 || (c / groups > 1 && o / groups > 1);
+}
+
+int ck_cl_conv2d_uses_vec(ck_backend *backend, const cl_int16 *g) {
+    return ck_cl(backend)->tuning.conv_vec > 0 && use_igemm(g);
+}
+
+ck_status ck_cl_conv2d_backward_data_vec(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
+                                         ck_cl_view dy, float beta, ck_cl_view dx) {
+    if (!ck_cl_conv2d_uses_vec(backend, g)) return CK_ERR_UNSUPPORTED;
+    /* With u = dy upsampled by the stride S (u[S * i] = dy[i], zeros between), dx[ih] = sum over kh of
+       u[ih + PT - kh * DH] w[kh] = sum over kh' of u[ih - PT' + kh' * DH] w[KH-1-kh'], PT' = (KH - 1) * DH - PT:
+       a stride-1 conv of u (padding PT', PL') into dx. */
+    const int64_t in[4] = {g->s[0], g->s[4], g->s[5], g->s[6]}, out[4] = {g->s[0], g->s[1], g->s[2], g->s[3]};
+    const int64_t taps[4] = {g->s[1], g->s[4] / g->s[15], g->s[7], g->s[8]};
+    const int32_t stride[2] = {1, 1}, dilation[2] = {g->s[13], g->s[14]};
+    const int32_t pad[2] = {(g->s[7] - 1) * g->s[13] - g->s[11], (g->s[8] - 1) * g->s[14] - g->s[12]};
+    const int32_t up[2] = {g->s[9], g->s[10]};
+    cl_int16 flipped = ck_cl_conv_geometry(in, out, taps, stride, pad, dilation, g->s[15]);
+    return ck_cl_conv2d_forward_vec(backend, op, &flipped, dy, w, up, 0, w, beta, dx);
 }
 
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
@@ -58,6 +79,10 @@ ck_status ck_cl_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_args
     int32_t has_bias = args->bias != NULL;
     ck_cl_view bias = has_bias ? ck_cl_view_of(args->bias) : w; /* a valid buffer the kernel does not read */
     float beta = 0.0f;
+    if (ck_cl_conv2d_uses_vec(backend, &g)) {
+        ck_status status = ck_cl_conv2d_forward_vec(backend, "conv2d_forward", &g, x, w, NULL, has_bias, bias, beta, y);
+        if (status != CK_ERR_UNSUPPORTED) return status;
+    }
     const ck_cl_arg list[] = {CK_CL_ARG(g),           CK_CL_ARG(x.mem),    CK_CL_ARG(x.offset), CK_CL_ARG(w.mem),
                               CK_CL_ARG(w.offset),    CK_CL_ARG(has_bias), CK_CL_ARG(bias.mem), CK_CL_ARG(bias.offset),
                               CK_CL_ARG(beta),        CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
@@ -69,6 +94,8 @@ ck_status ck_cl_conv2d_backward_data(ck_backend *backend, const ck_conv2d_backwa
     cl_int16 g = geometry(args->params, args->dx, args->dy, args->w);
     ck_cl_view w = ck_cl_view_of(args->w), dy = ck_cl_view_of(args->dy), dx = ck_cl_view_of(args->dx);
     float beta = args->beta;
+    ck_status status = ck_cl_conv2d_backward_data_vec(backend, "conv2d_backward_data", &g, w, dy, beta, dx);
+    if (status != CK_ERR_UNSUPPORTED) return status;
     const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(dy.mem),
                               CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dx.mem),   CK_CL_ARG(dx.offset)};
     return ck_cl_conv2d_launch(backend, "conv2d_backward_data", CK_CL_CONV_BACKWARD_DATA, &g, list, 8);
@@ -82,7 +109,10 @@ ck_status ck_cl_conv2d_backward_weights(ck_backend *backend, const ck_conv2d_bac
     float beta = args->beta;
     const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(dy.mem),
                               CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dw.mem),   CK_CL_ARG(dw.offset)};
-    ck_status status = ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, &g, list, 8);
+    ck_status status = ck_cl_conv2d_uses_vec(backend, &g)
+                           ? ck_cl_conv2d_backward_weights_vec(backend, op, &g, x, dy, beta, dw)
+                           : CK_ERR_UNSUPPORTED;
+    if (status == CK_ERR_UNSUPPORTED) status = ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, &g, list, 8);
     if (status != CK_OK || !args->dbias) return status;
     const ck_tensor *d = args->dy;
     return ck_cl_channel_sum(backend, op, d, d->dims[0], d->dims[1], d->dims[2] * d->dims[3], beta, args->dbias);

@@ -31,23 +31,63 @@ static void get_string(cl_device_id device, cl_platform_id platform, cl_uint par
     out[length] = '\0';
 }
 
+/* An integer device property of `size` bytes (4 or 8), as uint64; 0 when the query fails. */
+static uint64_t get_number(cl_device_id device, cl_uint param, size_t size) {
+    union { cl_uint u32; cl_ulong u64; size_t sz; } value = {0};
+    if (clGetDeviceInfo(device, param, size, &value, NULL) != CL_SUCCESS) return 0;
+    return size == sizeof(cl_uint) ? value.u32 : size == sizeof(size_t) ? (uint64_t)value.sz : value.u64;
+}
+
 /* Fills one entry; returns 0 when the device is not available (skipped). */
 static int describe(cl_platform_id platform, cl_device_id id, ck_cl_device *d) {
     cl_bool available = CL_FALSE;
     if (clGetDeviceInfo(id, CL_DEVICE_AVAILABLE, sizeof available, &available, NULL) != CL_SUCCESS || !available)
         return 0;
+    ck_device_info *info = &d->info;
     d->platform = platform;
     d->id = id;
     if (clGetDeviceInfo(id, CL_DEVICE_TYPE, sizeof d->type, &d->type, NULL) != CL_SUCCESS) d->type = 0;
-    get_string(id, NULL, CL_DEVICE_NAME, d->device_name, sizeof d->device_name);
-    get_string(NULL, platform, CL_PLATFORM_NAME, d->platform_name, sizeof d->platform_name);
-    get_string(id, NULL, CL_DEVICE_VERSION, d->version, sizeof d->version);
+    snprintf(info->type, sizeof info->type, "%s", type_name(d->type));
+    get_string(id, NULL, CL_DEVICE_NAME, info->name, sizeof info->name);
+    get_string(id, NULL, CL_DEVICE_VENDOR, info->vendor, sizeof info->vendor);
+    get_string(NULL, platform, CL_PLATFORM_NAME, info->platform, sizeof info->platform);
+    get_string(id, NULL, CL_DRIVER_VERSION, info->driver_version, sizeof info->driver_version);
+    get_string(id, NULL, CL_DEVICE_VERSION, d->full_version, sizeof d->full_version);
     /* "OpenCL 3.0 <vendor text>": keep "OpenCL 3.0". */
-    char *space = strchr(d->version, ' ');
+    snprintf(info->version, sizeof info->version, "%.63s", d->full_version);
+    char *space = strchr(info->version, ' ');
     if (space && (space = strchr(space + 1, ' '))) *space = '\0';
-    snprintf(d->description, sizeof d->description, "%s: %s (%s, %s)", type_name(d->type), d->device_name,
-             d->platform_name, d->version);
+    info->compute_units = (int32_t)get_number(id, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cl_uint));
+    info->global_memory_bytes = get_number(id, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(cl_ulong));
+    info->local_memory_bytes = get_number(id, CL_DEVICE_LOCAL_MEM_SIZE, sizeof(cl_ulong));
+    info->max_allocation_bytes = get_number(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof(cl_ulong));
+    info->max_work_group_size = get_number(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof(size_t));
+    info->fp64 = get_number(id, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof(cl_ulong)) != 0;
+    snprintf(d->description, sizeof d->description, "%s: %s (%s, %s)", info->type, info->name, info->platform,
+             info->version);
     return 1;
+}
+
+/* "5.2 GiB", "48 KiB", "512 bytes". */
+static void format_bytes(uint64_t bytes, char *out, size_t capacity) {
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double value = (double)bytes;
+    int unit = 0;
+    while (value >= 1024.0 && unit < 4) value /= 1024.0, unit++;
+    if (unit == 0 || value >= 100.0 || value == (double)(uint64_t)value)
+        snprintf(out, capacity, "%.0f %s", value, units[unit]);
+    else
+        snprintf(out, capacity, "%.1f %s", value, units[unit]);
+}
+
+void ck_cl_describe_limits(const ck_device_info *info, char *out, size_t capacity) {
+    char global[32], local[32], allocation[32];
+    format_bytes(info->global_memory_bytes, global, sizeof global);
+    format_bytes(info->local_memory_bytes, local, sizeof local);
+    format_bytes(info->max_allocation_bytes, allocation, sizeof allocation);
+    snprintf(out, capacity, "%d compute units, %s global, %s local, work groups <= %llu, allocations <= %s, %s",
+             (int)info->compute_units, global, local, (unsigned long long)info->max_work_group_size, allocation,
+             info->fp64 ? "fp64" : "no fp64");
 }
 
 static void discover(void) {
@@ -75,6 +115,17 @@ int32_t ck_cl_devices(const ck_cl_device **out_devices) {
 }
 
 int32_t ck_opencl_device_count(void) { return ck_cl_devices(NULL); }
+
+ck_status ck_opencl_device_info(int32_t index, ck_device_info *out_info) {
+    const ck_cl_device *list;
+    int32_t count = ck_cl_devices(&list);
+    if (!out_info) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_opencl_device_info: out_info is NULL");
+    if (index < 0 || index >= count)
+        return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_opencl_device_info: no OpenCL device %d (this machine has %d)",
+                            (int)index, (int)count);
+    *out_info = list[index].info;
+    return CK_OK;
+}
 
 const char *ck_opencl_device_name(int32_t index) {
     const ck_cl_device *list;

@@ -12,18 +12,25 @@
 
 #include "core/backend.h"
 
+#include <stddef.h>
+
 typedef struct ck_cl_device {
     cl_platform_id platform;
     cl_device_id id;
     cl_device_type type;
-    char device_name[128];
-    char platform_name[128];
-    char version[64];     /* "OpenCL 3.0": the start of CL_DEVICE_VERSION */
+    ck_device_info info;   /* names and key limits (ck_opencl_device_info) */
+    char full_version[128]; /* CL_DEVICE_VERSION whole (part of the program cache key) */
     char description[384]; /* "GPU: <device> (<platform>, <version>)" */
 } ck_cl_device;
 
 /** Every available device of every platform, in platform order then device order. *out_devices may be NULL when 0. */
 int32_t ck_cl_devices(const ck_cl_device **out_devices);
+
+/**
+ * The device's key limits in one phrase: "2 compute units, 5.2 GiB global,
+ * 1 MiB local, work groups <= 4096, allocations <= 2 GiB, fp64".
+ */
+void ck_cl_describe_limits(const ck_device_info *info, char *out, size_t capacity);
 
 /** What a device spec resolved to: a backend, and for OpenCL the device index. */
 typedef struct ck_device_choice {

@@ -26,6 +26,8 @@ ck_status ck_cl_copy(ck_backend *backend, const ck_copy_args *args) {
     const ck_tensor *x = args->x, *y = args->y;
     if (x->buffer == y->buffer && x->offset == y->offset) return CK_OK;
     size_t bytes = ck_tensor_numel(x) * ck_dtype_size(x->dtype);
+    if (ck_fault_take(&backend->ctx->fault, CK_FAULT_ENQUEUE, "copy", 0))
+        return ck_cl_report(backend, "copy", "clEnqueueCopyBuffer", CL_OUT_OF_RESOURCES, CK_CL_INJECTED);
     cl_int code = clEnqueueCopyBuffer(ck_cl(backend)->queue, (cl_mem)x->buffer->device, (cl_mem)y->buffer->device,
                                       x->offset, y->offset, bytes, 0, NULL, NULL);
     return code == CL_SUCCESS ? CK_OK : ck_cl_fail(backend, "copy", "clEnqueueCopyBuffer", code);

@@ -2,6 +2,7 @@
 #include "opencl/cl_backend.h"
 
 #include <limits.h>
+#include <stdio.h>
 
 ck_cl_view ck_cl_view_of(const ck_tensor *t) {
     ck_cl_view view = {(cl_mem)t->buffer->device, (int32_t)(t->offset / ck_dtype_size(t->dtype))};
@@ -34,6 +35,7 @@ ck_status ck_cl_launch(ck_backend *backend, const char *op, ck_cl_program_id pro
         rounded[d] = (global[d] + local[d] - 1) / local[d] * local[d];
     }
     ck_cl_state *state = ck_cl(backend);
+    ck_fault *fault = &backend->ctx->fault;
     pthread_mutex_lock(&state->lock);
     cl_kernel kernel = NULL;
     ck_status status = ck_cl_get_kernel(backend, op, program, kernel_name, &kernel);
@@ -42,8 +44,17 @@ ck_status ck_cl_launch(ck_backend *backend, const char *op, ck_cl_program_id pro
         if (code != CL_SUCCESS) status = ck_cl_fail(backend, op, "clSetKernelArg", code);
     }
     if (status == CK_OK) {
-        cl_int code = clEnqueueNDRangeKernel(state->queue, kernel, dims, NULL, rounded, local, 0, NULL, NULL);
-        if (code != CL_SUCCESS) status = ck_cl_fail(backend, op, kernel_name, code);
+        /* Test hooks (core/fault.h): a lazily allocating driver reports a failed allocation here. */
+        cl_int code = ck_fault_take(fault, CK_FAULT_ALLOC, op, 1)      ? CL_MEM_OBJECT_ALLOCATION_FAILURE
+                      : ck_fault_take(fault, CK_FAULT_ENQUEUE, op, 0) ? CL_OUT_OF_RESOURCES
+                                                                       : CL_SUCCESS;
+        int injected = code != CL_SUCCESS;
+        if (!injected) code = clEnqueueNDRangeKernel(state->queue, kernel, dims, NULL, rounded, local, 0, NULL, NULL);
+        if (code != CL_SUCCESS) {
+            char call[96];
+            snprintf(call, sizeof call, "clEnqueueNDRangeKernel(%s)", kernel_name);
+            status = ck_cl_report(backend, op, call, code, injected ? CK_CL_INJECTED : 0);
+        }
     }
     pthread_mutex_unlock(&state->lock);
     return status;
@@ -51,8 +62,9 @@ ck_status ck_cl_launch(ck_backend *backend, const char *op, ck_cl_program_id pro
 
 ck_status ck_cl_launch_tiled(ck_backend *backend, const char *op, ck_cl_program_id program, const char *kernel,
                              int64_t m, int64_t n, int64_t batches, const ck_cl_arg *args, cl_uint arg_count) {
-    const size_t local[3] = {CK_CL_TILE_N / CK_CL_WORK_N, CK_CL_TILE_M / CK_CL_WORK_M, 1};
-    const size_t global[3] = {((size_t)n + CK_CL_TILE_N - 1) / CK_CL_TILE_N * local[0],
-                              ((size_t)m + CK_CL_TILE_M - 1) / CK_CL_TILE_M * local[1], (size_t)batches};
+    const ck_cl_tuning *t = &ck_cl(backend)->tuning;
+    const size_t local[3] = {(size_t)(t->tile_n / t->work_n), (size_t)(t->tile_m / t->work_m), 1};
+    const size_t global[3] = {((size_t)n + t->tile_n - 1) / t->tile_n * local[0],
+                              ((size_t)m + t->tile_m - 1) / t->tile_m * local[1], (size_t)batches};
     return ck_cl_launch(backend, op, program, kernel, 3, global, local, args, arg_count);
 }

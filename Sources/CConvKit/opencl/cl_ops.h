@@ -1,6 +1,6 @@
 /*
- * cl_ops.h — the ops the OpenCL backend implements (cl_backend.c puts them in
- * its table; every other op runs on the CPU backend, counted as a fallback).
+ * cl_ops.h — the ops of the OpenCL backend (cl_backend.c puts them in its
+ * table): every op of CK_OP_LIST runs as OpenCL kernels.
  */
 #ifndef CK_OPENCL_OPS_H
 #define CK_OPENCL_OPS_H
@@ -14,6 +14,16 @@ ck_status ck_cl_add(ck_backend *backend, const ck_add_args *args);
 ck_status ck_cl_mul(ck_backend *backend, const ck_mul_args *args);
 ck_status ck_cl_scale(ck_backend *backend, const ck_scale_args *args);
 ck_status ck_cl_axpy(ck_backend *backend, const ck_axpy_args *args);
+
+/* cl_reduce.c */
+ck_status ck_cl_reduce_sum(ck_backend *backend, const ck_reduce_sum_args *args);
+
+/* cl_loss.c */
+ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_softmax_cross_entropy_forward_args *args);
+ck_status ck_cl_softmax_cross_entropy_backward(ck_backend *backend, const ck_softmax_cross_entropy_backward_args *args);
+
+/* cl_dropout.c */
+ck_status ck_cl_dropout_forward(ck_backend *backend, const ck_dropout_forward_args *args);
 
 /* cl_activation.c */
 ck_status ck_cl_activation_forward(ck_backend *backend, const ck_activation_forward_args *args);
@@ -53,6 +63,41 @@ cl_int16 ck_cl_conv_geometry(const int64_t in[4], const int64_t out[4], const in
  */
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
                               const ck_cl_arg *args, cl_uint arg_count);
+
+/**
+ * conv2d forward on the direct kernels (cl_conv_direct.c), for devices whose
+ * tuning sets conv_vec: y = conv2d(x, w) (+ bias) + beta * y on geometry g.
+ * With a `backward_stride` (h, w), this is the backward-data of a conv of
+ * that stride (ck_cl_conv2d_backward_data_vec): g is a stride-1 conv of x
+ * upsampled by it, and w the (C, O/G, KH, KW) weight of the original conv,
+ * read flipped and with its channels swapped. NULL: a plain forward.
+ * CK_ERR_UNSUPPORTED (no message) when its padded input would pass 2^31 - 1
+ * elements (huge strides or padding): the caller then takes the implicit GEMM.
+ */
+ck_status ck_cl_conv2d_forward_vec(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                   ck_cl_view w, const int32_t *backward_stride, int32_t has_bias, ck_cl_view bias,
+                                   float beta, ck_cl_view y);
+
+/** Whether conv2d forward on geometry g takes ck_cl_conv2d_forward_vec on this device. */
+int ck_cl_conv2d_uses_vec(ck_backend *backend, const cl_int16 *g);
+
+/**
+ * conv2d backward-data of geometry g as a stride-1 forward conv of dy
+ * upsampled by the stride (zeros between its rows and columns), with the
+ * flipped, transposed weights: dx = conv2d(up(dy), w') + beta * dx, padding
+ * (K - 1) * dilation - pad in front. CK_ERR_UNSUPPORTED (no message) when
+ * this device has no direct conv: the caller then takes the implicit GEMM.
+ */
+ck_status ck_cl_conv2d_backward_data_vec(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
+                                         ck_cl_view dy, float beta, ck_cl_view dx);
+
+/**
+ * conv2d backward-weights of geometry g on the direct kernel (cl_conv_direct.c):
+ * dw = dy * patches(x)^T + beta * dw. CK_ERR_UNSUPPORTED (no message) when
+ * its scratch would pass 2^31 - 1 elements: the caller then takes the implicit GEMM.
+ */
+ck_status ck_cl_conv2d_backward_weights_vec(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                            ck_cl_view dy, float beta, ck_cl_view dw);
 
 /* cl_train.c */
 ck_status ck_cl_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_forward_args *args);

@@ -1,14 +1,16 @@
 /*
- * cl_program.h — the OpenCL programs of the backend and their cache.
+ * cl_program.h — the OpenCL programs of the backend and their caches.
  *
  * A program is one op-family file of Kernels/ (elementwise.cl, gemm.cl, ...)
  * with the shared helpers of Kernels/common/ in front, built with the
- * options of its entry in cl_program.c. Sources come from the copy embedded
- * at build time (kernels_embedded.c, scripts/embed-kernels.sh), or from the
- * folder named by the environment variable CONVKIT_KERNEL_DIR when it is set
- * (for kernel work: edit, rerun, no rebuild). Programs are built on first use
- * and cached per context, keyed by (device, source hash, build options); a
- * context reads its sources once, on a program's first use.
+ * options of its entry in cl_program.c (the -D defines of the context's
+ * tuning, cl_tuning.h). Sources come from the copy embedded at build time
+ * (kernels_embedded.c, scripts/embed-kernels.sh), or from the folder named by
+ * the environment variable CONVKIT_KERNEL_DIR when it is set (for kernel
+ * work: edit, rerun, no rebuild). Programs are built on first use and cached
+ * per context, keyed by (device, source hash, build options); a context reads
+ * its sources once, on a program's first use. Built programs are also kept
+ * on disk (cl_disk_cache.c), so a new process skips the compiler.
  */
 #ifndef CK_OPENCL_PROGRAM_H
 #define CK_OPENCL_PROGRAM_H
@@ -24,19 +26,16 @@
 typedef enum ck_cl_program_id {
     CK_CL_PROGRAM_ELEMENTWISE, /* Kernels/elementwise.cl: fill, copy, add, ..., activations, bias */
     CK_CL_PROGRAM_GEMM,        /* Kernels/gemm.cl */
-    CK_CL_PROGRAM_CONV2D,      /* Kernels/conv2d.cl */
+    CK_CL_PROGRAM_CONV2D,      /* Kernels/conv2d.cl: implicit GEMM, depthwise-like direct */
+    CK_CL_PROGRAM_CONV2D_DIRECT, /* Kernels/conv2d_direct.cl: vector kernels (devices with CONV_VEC) */
     CK_CL_PROGRAM_POOL2D,      /* Kernels/pool2d.cl */
     CK_CL_PROGRAM_BATCHNORM,   /* Kernels/batchnorm.cl */
     CK_CL_PROGRAM_OPTIM,       /* Kernels/optim.cl: SGD, Adam */
+    CK_CL_PROGRAM_REDUCE,      /* Kernels/reduce.cl: reduce_sum */
+    CK_CL_PROGRAM_LOSS,        /* Kernels/loss.cl: softmax cross-entropy */
+    CK_CL_PROGRAM_DROPOUT,     /* Kernels/dropout.cl: Philox-4x32-10 dropout */
     CK_CL_PROGRAM_COUNT
 } ck_cl_program_id;
-
-/** The tiles of Kernels/common/tiled_gemm.cl: the -D defines of the tiled programs, and their launch geometry. */
-#define CK_CL_TILE_M 32
-#define CK_CL_TILE_N 32
-#define CK_CL_TILE_K 16
-#define CK_CL_WORK_M 4
-#define CK_CL_WORK_N 4
 
 #define CK_CL_MAX_OPTIONS 256 /* bytes of a program's build options */
 #define CK_CL_MAX_KERNELS 12 /* kernels one program may hand out */
@@ -66,7 +65,8 @@ typedef struct ck_cl_program_cache {
 /**
  * The kernel `name` of `program`, building the program on first use. On a
  * build failure: CK_ERR_DEVICE, and the message names the op, the file, the
- * device and the start of the build log. The caller holds the state's lock.
+ * device and the start of the build log; the next use tries again. The
+ * caller holds the state's lock.
  */
 ck_status ck_cl_get_kernel(ck_backend *backend, const char *op, ck_cl_program_id program, const char *name,
                            cl_kernel *out_kernel);

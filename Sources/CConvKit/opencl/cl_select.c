@@ -57,7 +57,7 @@ static int32_t find_opencl(const char *which) {
     long index = strtol(which, &end, 10);
     if (end != which && *end == '\0') return index >= 0 && index < count ? (int32_t)index : -1;
     for (int32_t i = 0; i < count; i++)
-        if (contains(devices[i].device_name, which) || contains(devices[i].platform_name, which)) return i;
+        if (contains(devices[i].info.name, which) || contains(devices[i].info.platform, which)) return i;
     return -1;
 }
 

@@ -1,0 +1,87 @@
+/*
+ * cl_tuning.c — the tuning table (see cl_tuning.h). To add a device: run
+ * `ck-bench --backend opencl --tune` on it and paste the row it prints above
+ * the defaults; rows are tried in order, the first match wins.
+ */
+#include "opencl/cl_tuning.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* {vendor, device name, {TILE_M, TILE_N, TILE_K, WORK_M, WORK_N, CONV_VEC, CONV_BLOCK}} */
+static const ck_cl_tuning_entry table[] = {
+    /* PoCL on CPUs with AVX-512 (32 vector registers: 8 accumulators of 16 lanes). ck-bench --tune --quick
+       --filter conv3x3 on an AMD EPYC (Zen 4, 2 cores, PoCL 3.1), then the best direct candidates on full
+       batches: 16 x 8 ahead of 8 x 16, 16 x 12 and 8 x 8; tiles 64 x 64 x 8 / 4 x 4 best for the GEMM. */
+    {"", "avx512", {64, 64, 8, 4, 4, 16, 8}},
+};
+
+/* Defaults when no row matches: GPUs and accelerators take the implicit GEMM, CPUs the direct kernels
+   (8 lanes: AVX2's 16 registers hold the 8 accumulators). */
+static const ck_cl_tuning gpu_default = {32, 32, 16, 4, 4, 0, 0};
+static const ck_cl_tuning cpu_default = {32, 32, 16, 4, 4, 8, 8};
+
+/* Case-insensitive: does `text` contain `part`? ("" is in everything.) */
+static int contains(const char *text, const char *part) {
+    size_t n = strlen(part);
+    for (; n && *text; text++) {
+        size_t i = 0;
+        while (i < n && text[i] && tolower((unsigned char)text[i]) == tolower((unsigned char)part[i])) i++;
+        if (i == n) return 1;
+    }
+    return n == 0;
+}
+
+/* CK_OK when the device can run `t`; else CK_ERR_INVALID_ARGUMENT naming the problem. */
+static ck_status check(ck_context *ctx, const ck_device_info *info, const ck_cl_tuning *t, const char *text) {
+    const char *problem = NULL;
+    if (t->tile_m <= 0 || t->tile_n <= 0 || t->tile_k <= 0 || t->work_m <= 0 || t->work_n <= 0)
+        problem = "every tile size must be positive";
+    else if (t->tile_m % t->work_m || t->tile_n % t->work_n)
+        problem = "WORK_M must divide TILE_M and WORK_N must divide TILE_N";
+    else if ((uint64_t)(t->tile_m / t->work_m) * (uint64_t)(t->tile_n / t->work_n) > info->max_work_group_size)
+        problem = "the work group (TILE_M / WORK_M) x (TILE_N / WORK_N) exceeds the device's maximum";
+    else if ((uint64_t)t->tile_k * (uint64_t)(t->tile_m + t->tile_n) * 4u > info->local_memory_bytes)
+        problem = "the tiles need more local memory than the device has";
+    else if (!(t->conv_vec == 0 && t->conv_block == 0) &&
+             (!(t->conv_vec == 4 || t->conv_vec == 8 || t->conv_vec == 16) || t->conv_block < 1 || t->conv_block > 32))
+        problem = "conv vec must be 4, 8 or 16 and conv block 1...32 (or both 0: implicit GEMM)";
+    if (!problem) return CK_OK;
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                        "ck_context_create: CONVKIT_CL_TUNING='%s' for %s: %s; the format is "
+                        "TILE_M,TILE_N,TILE_K,WORK_M,WORK_N,CONV_VEC,CONV_BLOCK",
+                        text, info->name, problem);
+}
+
+ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+    const char *text = getenv("CONVKIT_CL_TUNING");
+    if (text && text[0]) {
+        ck_cl_tuning t;
+        char end;
+        if (sscanf(text, "%d,%d,%d,%d,%d,%d,%d%c", &t.tile_m, &t.tile_n, &t.tile_k, &t.work_m, &t.work_n, &t.conv_vec,
+                   &t.conv_block, &end) != 7)
+            t.tile_m = 0; /* malformed: check() says so */
+        ck_status status = check(ctx, &device->info, &t, text);
+        if (status == CK_OK) *out = t;
+        return status;
+    }
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (contains(device->info.vendor, table[i].vendor) && contains(device->info.name, table[i].device)) {
+            *out = table[i].tuning;
+            return CK_OK;
+        }
+    }
+    *out = (device->type & CL_DEVICE_TYPE_CPU) ? cpu_default : gpu_default;
+    return CK_OK;
+}
+
+void ck_cl_tuning_describe(const ck_cl_tuning *t, char *out, size_t capacity) {
+    if (t->conv_vec)
+        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d", t->tile_m, t->tile_n, t->tile_k, t->work_m,
+                 t->work_n, t->conv_vec, t->conv_block);
+    else
+        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, implicit-GEMM conv", t->tile_m, t->tile_n, t->tile_k, t->work_m,
+                 t->work_n);
+}
