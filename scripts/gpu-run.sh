@@ -19,7 +19,8 @@
 # into DIR (default <bundle>/results/gpu-<UTC date and time>). A step that fails is
 # recorded and the rest still run (without an OpenCL device, only PyTorch runs); the exit
 # status is nonzero if any failed. --quick divides the batches by 8. Each step has a time
-# limit, so the whole run stays well inside 10 minutes. The Python that has torch is
+# limit (op suites and ck-bench 3 minutes each, each PyTorch run 90 s), so the whole run
+# stays inside 10 minutes even when a step hangs; a normal run takes a few minutes. The Python that has torch is
 # $TORCH_PYTHON, python3 when unset. To try the script where there is no GPU:
 # GPU_RUN_ICDS=/etc/OpenCL/vendors (the machine's own ICDs instead of the bundle's
 # nvidia.icd) and GPU_RUN_TORCH_DEVICE=cpu.
@@ -89,9 +90,9 @@ run devices 60 "$bundle/bin/convkit" devices
 cp "$out/devices.log" "$out/devices.txt"
 if grep -q "opencl:0" "$out/devices.txt"; then
     step "op suites on OpenCL"
-    run op_suites 240 "$bundle/bin/ck_op_suite" --all opencl "$bundle/Tests/Fixtures"
+    run op_suites 180 "$bundle/bin/ck_op_suite" --all opencl "$bundle/Tests/Fixtures"
     step "ck-bench on OpenCL"
-    run convkit-opencl 150 "$bundle/bin/ck-bench" --backend opencl --repeats 5 "${quick[@]}" \
+    run convkit-opencl 180 "$bundle/bin/ck-bench" --backend opencl --repeats 5 "${quick[@]}" \
         --json "$out/convkit-opencl.json"
 else
     echo "gpu-run: no OpenCL device (see environment.txt and devices.txt): the OpenCL steps are skipped" | tee -a "$out/devices.txt"
@@ -102,7 +103,7 @@ for precision in fp32 tf32; do
     step "PyTorch CUDA peer, $precision"
     tf32=off
     if [ "$precision" = tf32 ]; then tf32=on; fi
-    run "torch-cuda-$precision" 120 "$python" "$bundle/Benchmarks/torch_cuda_peer.py" --tf32 "$tf32" --repeats 5 \
+    run "torch-cuda-$precision" 90 "$python" "$bundle/Benchmarks/torch_cuda_peer.py" --tf32 "$tf32" --repeats 5 \
         --device "${GPU_RUN_TORCH_DEVICE:-cuda}" "${quick[@]}" --json "$out/torch-cuda-$precision.json"
     if [ -f "$out/convkit-opencl.json" ] && [ -f "$out/torch-cuda-$precision.json" ]; then
         run "compare-$precision" 60 "$python" "$bundle/Benchmarks/compare.py" "$out/convkit-opencl.json" \

@@ -44,7 +44,7 @@ typedef struct fz_slot {
     int64_t dims[CK_MAX_DIMS];
     int buffer;      /* index into call->buffers, or -1: tensor.buffer == NULL */
     size_t offset;   /* byte offset into it */
-    size_t bytes;    /* bytes the view covers (fz_view_bytes) */
+    size_t bytes;    /* bytes the view covers: 0 for an invalid dtype, ndim or dim, SIZE_MAX on overflow */
 } fz_slot;
 
 /** The op's parameters, for whichever op this is. */
@@ -68,7 +68,8 @@ typedef struct fz_call {
     uint32_t mask;    /* reduce_sum's axes */
     int null_params;  /* pass NULL for the params struct */
     int null_ctx;     /* pass NULL for the context */
-    int64_t classes;  /* labels are drawn from [0, classes) */
+    int64_t classes;  /* labels are drawn from [0, classes): dim 1 of slot classes_of as the driver made it */
+    int classes_of;   /* the (N, K) slot whose dim 1 the labels index, as passed (perturbed or not) */
     int nbuffers;
     fz_buffer buffers[FZ_MAX_SLOTS];
     uint64_t data_seed;
@@ -106,8 +107,8 @@ void fz_decode_layout(fz_input *in, fz_call *call);
 /** Fills `image`, the host copy of buffer `buffer` (`bytes` long), with the call's data. */
 void fz_fill_buffer(const fz_call *call, int buffer, unsigned char *image, size_t bytes);
 
-/** Bytes of a slot's view: 0 when its dtype, ndim or a dim is invalid, SIZE_MAX when the size overflows. */
-size_t fz_view_bytes(const fz_slot *slot);
+/** The label value written when call->bad_label is set: -1, classes, INT32_MIN or INT32_MAX. */
+int64_t fz_bad_label(const fz_call *call);
 
 /** Prints the call (op, params, every slot) to stderr, for a finding's report. */
 void fz_describe(const fz_call *call);

@@ -38,8 +38,8 @@ static double special_value(uint64_t r) {
     return table[r % (sizeof table / sizeof table[0])];
 }
 
-static double bad_label(const fz_call *call) {
-    const double table[] = {-1.0, (double)call->classes, (double)INT32_MIN, (double)INT32_MAX};
+int64_t fz_bad_label(const fz_call *call) {
+    const int64_t table[] = {-1, call->classes, INT32_MIN, INT32_MAX};
     return table[(call->bad_label - 1) % 4];
 }
 
@@ -58,7 +58,7 @@ static void fill_view(const fz_call *call, int index, unsigned char *at) {
     }
     if (count == 0) return;
     if (labels && call->bad_label) {
-        put_value(at + (fz_next_random(&state) % count) * elem, s->dtype, bad_label(call));
+        put_value(at + (fz_next_random(&state) % count) * elem, s->dtype, (double)fz_bad_label(call));
     } else if (!labels) {
         for (int k = 0; k < call->specials; k++) {
             uint64_t where = fz_next_random(&state) % count;
@@ -71,9 +71,9 @@ void fz_fill_buffer(const fz_call *call, int buffer, unsigned char *image, size_
     memset(image, GUARD_BYTE, bytes);
     for (int i = 0; i < call->nslots; i++) {
         const fz_slot *s = &call->slots[i];
+        /* bytes == 0: an invalid dtype, ndim or dim; such a view gets no data. */
         if (!s->present || s->buffer != buffer || s->bytes == 0) continue;
         if (s->offset > bytes || s->bytes > bytes - s->offset) continue;
-        if (s->dtype != CK_F32 && s->dtype != CK_F64 && s->dtype != CK_I32) continue;
         fill_view(call, i, image + s->offset);
     }
 }

@@ -54,6 +54,14 @@ static int view_fits(const fz_call *call, const fz_slot *s) {
     return s->offset <= size && s->bytes <= size - s->offset;
 }
 
+/* Nonzero when the call's labels hold a bad label outside [0, K) for the K of the (N, K) tensor as passed. */
+static int has_bad_label(const fz_call *call) {
+    const fz_slot *rows = &call->slots[call->classes_of];
+    if (!call->bad_label || rows->ndim != 2) return 0;
+    int64_t label = fz_bad_label(call);
+    return label < 0 || label >= rows->dims[1];
+}
+
 /* A successful call: every present view was valid, and only output views changed. */
 static void check_success(const fz_call *call, unsigned char *const *before, const fz_outcome *out) {
     if (call->null_ctx) fz_fail(call, "returned CK_OK for a NULL context");
@@ -63,9 +71,9 @@ static void check_success(const fz_call *call, unsigned char *const *before, con
         if (!view_fits(call, s))
             fz_fail(call, "returned CK_OK although %s has no buffer, an invalid size or does not fit its buffer", s->name);
         if (call->buffers[s->buffer].foreign) fz_fail(call, "returned CK_OK although %s is on another context", s->name);
-        if (s->role == FZ_LABELS && s->dtype == CK_I32 && call->bad_label)
-            fz_fail(call, "returned CK_OK although %s holds a label outside [0, %lld)", s->name,
-                    (long long)call->classes);
+        if (s->role == FZ_LABELS && s->dtype == CK_I32 && has_bad_label(call))
+            fz_fail(call, "returned CK_OK although %s holds the label %lld, outside [0, %lld)", s->name,
+                    (long long)fz_bad_label(call), (long long)call->slots[call->classes_of].dims[1]);
     }
     for (int b = 0; b < call->nbuffers; b++) {
         size_t bytes = call->buffers[b].bytes;

@@ -47,7 +47,8 @@ int fz_add_slot(fz_call *call, const char *name, fz_role role, int32_t ndim, con
 
 const void *fz_params_arg(const fz_call *call) { return call->null_params ? NULL : &call->p; }
 
-size_t fz_view_bytes(const fz_slot *s) {
+/* Bytes of a slot's view: 0 when its dtype, ndim or a dim is invalid, SIZE_MAX when the size overflows. */
+static size_t view_bytes(const fz_slot *s) {
     size_t bytes = s->dtype == CK_F64 ? 8 : (s->dtype == CK_F32 || s->dtype == CK_I32) ? 4 : 0;
     if (s->ndim < 0 || s->ndim > CK_MAX_DIMS) return 0;
     for (int32_t d = 0; d < s->ndim && bytes; d++) {
@@ -112,7 +113,7 @@ static void reserve(fz_call *call, int b, size_t end, size_t guard_after) {
 /* Places slot `index` (its view already final) by placement perturbation m; guard_after 0: flush with the end. */
 static void place(fz_call *call, int index, mutation m, uint8_t arg, size_t guard_before, size_t guard_after) {
     fz_slot *s = &call->slots[index];
-    s->bytes = fz_view_bytes(s);
+    s->bytes = view_bytes(s);
     size_t room = s->bytes <= FZ_MAX_VIEW_BYTES ? s->bytes : 0; /* a larger view is left not to fit */
     if (m == M_NULL_BUFFER || !s->present) return;
     const fz_slot *other = index > 0 ? &call->slots[arg % index] : NULL;

@@ -81,7 +81,7 @@ static void build_loss_forward(fz_input *in, fz_call *c) {
     int64_t rows[2];
     decode_loss(in, c, rows);
     const int64_t one = 1;
-    fz_add_slot(c, "logits", FZ_INPUT, 2, rows);
+    c->classes_of = fz_add_slot(c, "logits", FZ_INPUT, 2, rows);
     fz_add_slot(c, "labels", FZ_LABELS, 1, rows);
     fz_add_slot(c, "probs", FZ_OUTPUT, 2, rows);
     fz_add_slot(c, "loss", FZ_OUTPUT, 1, &one);
@@ -90,7 +90,7 @@ static void build_loss_forward(fz_input *in, fz_call *c) {
 static void build_loss_backward(fz_input *in, fz_call *c) {
     int64_t rows[2];
     decode_loss(in, c, rows);
-    fz_add_slot(c, "probs", FZ_INPUT, 2, rows);
+    c->classes_of = fz_add_slot(c, "probs", FZ_INPUT, 2, rows);
     fz_add_slot(c, "labels", FZ_LABELS, 1, rows);
     fz_add_slot(c, "dlogits", FZ_OUTPUT, 2, rows);
 }
