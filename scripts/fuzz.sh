@@ -3,7 +3,7 @@
 # CONVKIT_BUILD_FUZZERS) with clang and -fsanitize=fuzzer,address,undefined in
 # build/fuzz, runs it for a fixed time on the committed corpus
 # Tests/Fuzz/corpus, and merges the new inputs that add coverage back into the
-# corpus (-merge=1: only inputs with features the corpus lacks are added).
+# corpus (-merge=1: only inputs that reach code the corpus does not).
 # Prints executions, exec/s, coverage and findings (each replayed for a
 # one-line summary); a finding's input is kept in build/fuzz/findings/ and the
 # script exits 1.
@@ -39,7 +39,8 @@ cmake -S . -B "$build" -DCMAKE_C_COMPILER="$clang" -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS="-O1 -fno-omit-frame-pointer $sanitizers" \
     -DCMAKE_EXE_LINKER_FLAGS="$sanitizers $linker" >/dev/null
 echo "== fuzz: build ck_fuzz_ops"
-cmake --build "$build" --target ck_fuzz_ops --parallel "$(nproc)" >/dev/null
+cmake --build "$build" --target ck_fuzz_ops --parallel "$(nproc)" >"$build/build.log" 2>&1 ||
+    { tail -30 "$build/build.log" >&2; echo "fuzz: build failed, see $build/build.log" >&2; exit 2; }
 
 rm -rf "$new_inputs"
 mkdir -p "$new_inputs" "$findings"
