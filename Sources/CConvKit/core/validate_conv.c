@@ -1,27 +1,17 @@
 /* validate_conv.c — parameter and shape checks of conv2d and transposed conv2d. */
 #include "core/validate.h"
 
-static ck_status check_axis(ck_context *ctx, const char *op, const char *what, int64_t value, int64_t min) {
-    if (value < min)
-        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %lld; it must be at least %lld", op, what,
-                            (long long)value, (long long)min);
-    if (value > CK_MAX_EXTENT)
-        return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: %s is %lld; sizes above %lld overflow the index arithmetic", op,
-                            what, (long long)value, (long long)CK_MAX_EXTENT);
-    return CK_OK;
-}
-
 static ck_status check_conv_params(ck_context *ctx, const char *op, const ck_conv2d_params *p) {
     if (!p) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: params is NULL", op);
-    CK_TRY(check_axis(ctx, op, "stride_h", p->stride_h, 1));
-    CK_TRY(check_axis(ctx, op, "stride_w", p->stride_w, 1));
-    CK_TRY(check_axis(ctx, op, "dilation_h", p->dilation_h, 1));
-    CK_TRY(check_axis(ctx, op, "dilation_w", p->dilation_w, 1));
-    CK_TRY(check_axis(ctx, op, "pad_top", p->pad_top, 0));
-    CK_TRY(check_axis(ctx, op, "pad_bottom", p->pad_bottom, 0));
-    CK_TRY(check_axis(ctx, op, "pad_left", p->pad_left, 0));
-    CK_TRY(check_axis(ctx, op, "pad_right", p->pad_right, 0));
-    CK_TRY(check_axis(ctx, op, "groups", p->groups, 1));
+    CK_TRY(ck_check_extent(ctx, op, "stride_h", p->stride_h, 1));
+    CK_TRY(ck_check_extent(ctx, op, "stride_w", p->stride_w, 1));
+    CK_TRY(ck_check_extent(ctx, op, "dilation_h", p->dilation_h, 1));
+    CK_TRY(ck_check_extent(ctx, op, "dilation_w", p->dilation_w, 1));
+    CK_TRY(ck_check_extent(ctx, op, "pad_top", p->pad_top, 0));
+    CK_TRY(ck_check_extent(ctx, op, "pad_bottom", p->pad_bottom, 0));
+    CK_TRY(ck_check_extent(ctx, op, "pad_left", p->pad_left, 0));
+    CK_TRY(ck_check_extent(ctx, op, "pad_right", p->pad_right, 0));
+    CK_TRY(ck_check_extent(ctx, op, "groups", p->groups, 1));
     return CK_OK;
 }
 
@@ -50,10 +40,10 @@ static ck_status conv_output_dims(ck_context *ctx, const char *op, const ck_conv
                             "%s: input has %lld channels but weight expects %lld (weight dim 1 = %lld per group × %lld groups)",
                             op, (long long)x[1], (long long)expects, (long long)w[1], (long long)g);
     }
-    CK_TRY(check_axis(ctx, op, "kernel height", w[2], 1));
-    CK_TRY(check_axis(ctx, op, "kernel width", w[3], 1));
-    CK_TRY(check_axis(ctx, op, "input height", x[2], 1));
-    CK_TRY(check_axis(ctx, op, "input width", x[3], 1));
+    CK_TRY(ck_check_extent(ctx, op, "kernel height", w[2], 1));
+    CK_TRY(ck_check_extent(ctx, op, "kernel width", w[3], 1));
+    CK_TRY(ck_check_extent(ctx, op, "input height", x[2], 1));
+    CK_TRY(ck_check_extent(ctx, op, "input width", x[3], 1));
     int64_t oh = ck_conv_output_size(x[2], w[2], p->stride_h, p->pad_top, p->pad_bottom, p->dilation_h);
     int64_t ow = ck_conv_output_size(x[3], w[3], p->stride_w, p->pad_left, p->pad_right, p->dilation_w);
     if (oh < 1 || ow < 1)
@@ -111,10 +101,10 @@ static ck_status transpose_output_dims(ck_context *ctx, const char *op, const ck
     if (__builtin_mul_overflow(w[1], g, &out_channels))
         return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: output channels = weight dim 1 = %lld per group × %lld groups overflow int64",
                             op, (long long)w[1], (long long)g);
-    CK_TRY(check_axis(ctx, op, "kernel height", w[2], 1));
-    CK_TRY(check_axis(ctx, op, "kernel width", w[3], 1));
-    CK_TRY(check_axis(ctx, op, "input height", x[2], 1));
-    CK_TRY(check_axis(ctx, op, "input width", x[3], 1));
+    CK_TRY(ck_check_extent(ctx, op, "kernel height", w[2], 1));
+    CK_TRY(ck_check_extent(ctx, op, "kernel width", w[3], 1));
+    CK_TRY(ck_check_extent(ctx, op, "input height", x[2], 1));
+    CK_TRY(ck_check_extent(ctx, op, "input width", x[3], 1));
     int64_t oh = ck_conv_transpose_output_size(x[2], w[2], p->stride_h, p->pad_top, p->pad_bottom, p->dilation_h,
                                                p->output_padding_h);
     int64_t ow = ck_conv_transpose_output_size(x[3], w[3], p->stride_w, p->pad_left, p->pad_right, p->dilation_w,

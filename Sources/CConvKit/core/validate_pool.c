@@ -1,16 +1,6 @@
 /* validate_pool.c — parameter and shape checks of pooling and global pooling. */
 #include "core/validate.h"
 
-static ck_status check_range(ck_context *ctx, const char *op, const char *what, int64_t value, int64_t min) {
-    if (value < min)
-        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %lld; it must be at least %lld", op, what,
-                            (long long)value, (long long)min);
-    if (value > CK_MAX_EXTENT)
-        return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: %s is %lld; sizes above %lld overflow the index arithmetic", op,
-                            what, (long long)value, (long long)CK_MAX_EXTENT);
-    return CK_OK;
-}
-
 /*
  * Padding may be up to (but not including) the dilated kernel extent on each
  * side, so every window still reaches the input: PyTorch allows at most half
@@ -29,13 +19,13 @@ static ck_status pool_output_dims(ck_context *ctx, const char *op, const ck_pool
     if (!p) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: params is NULL", op);
     if (p->mode != CK_POOL_MAX && p->mode != CK_POOL_AVG)
         return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: unknown pooling mode %d", op, (int)p->mode);
-    CK_TRY(check_range(ctx, op, "kernel_h", p->kernel_h, 1));
-    CK_TRY(check_range(ctx, op, "kernel_w", p->kernel_w, 1));
-    CK_TRY(check_range(ctx, op, "stride_h", p->stride_h, 1));
-    CK_TRY(check_range(ctx, op, "stride_w", p->stride_w, 1));
-    CK_TRY(check_range(ctx, op, "dilation_h", p->dilation_h, 1));
-    CK_TRY(check_range(ctx, op, "dilation_w", p->dilation_w, 1));
-    CK_TRY(check_range(ctx, op, "divisor_override", p->divisor_override, 0));
+    CK_TRY(ck_check_extent(ctx, op, "kernel_h", p->kernel_h, 1));
+    CK_TRY(ck_check_extent(ctx, op, "kernel_w", p->kernel_w, 1));
+    CK_TRY(ck_check_extent(ctx, op, "stride_h", p->stride_h, 1));
+    CK_TRY(ck_check_extent(ctx, op, "stride_w", p->stride_w, 1));
+    CK_TRY(ck_check_extent(ctx, op, "dilation_h", p->dilation_h, 1));
+    CK_TRY(ck_check_extent(ctx, op, "dilation_w", p->dilation_w, 1));
+    CK_TRY(ck_check_extent(ctx, op, "divisor_override", p->divisor_override, 0));
     if (p->mode == CK_POOL_MAX && p->divisor_override != 0)
         return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: divisor_override applies to average pooling only", op);
     int64_t extent_h = (int64_t)p->dilation_h * (p->kernel_h - 1) + 1;
@@ -44,8 +34,8 @@ static ck_status pool_output_dims(ck_context *ctx, const char *op, const ck_pool
     CK_TRY(check_pad(ctx, op, "pad_bottom", p->pad_bottom, extent_h));
     CK_TRY(check_pad(ctx, op, "pad_left", p->pad_left, extent_w));
     CK_TRY(check_pad(ctx, op, "pad_right", p->pad_right, extent_w));
-    CK_TRY(check_range(ctx, op, "input height", x[2], 1));
-    CK_TRY(check_range(ctx, op, "input width", x[3], 1));
+    CK_TRY(ck_check_extent(ctx, op, "input height", x[2], 1));
+    CK_TRY(ck_check_extent(ctx, op, "input width", x[3], 1));
     int64_t oh = ck_pool_output_size(x[2], p->kernel_h, p->stride_h, p->pad_top, p->pad_bottom, p->dilation_h, p->ceil_mode);
     int64_t ow = ck_pool_output_size(x[3], p->kernel_w, p->stride_w, p->pad_left, p->pad_right, p->dilation_w, p->ceil_mode);
     if (oh < 1 || ow < 1)

@@ -125,3 +125,13 @@ ck_status ck_check_finite(ck_context *ctx, const char *op, const char *name, dou
     if (!isfinite(value)) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %g; it must be finite", op, name, value);
     return CK_OK;
 }
+
+ck_status ck_check_extent(ck_context *ctx, const char *op, const char *what, int64_t value, int64_t min) {
+    if (value < min)
+        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is %lld; it must be at least %lld", op, what,
+                            (long long)value, (long long)min);
+    if (value > CK_MAX_EXTENT)
+        return ck_set_error(ctx, CK_ERR_OVERFLOW, "%s: %s is %lld; sizes above %lld overflow the index arithmetic", op,
+                            what, (long long)value, (long long)CK_MAX_EXTENT);
+    return CK_OK;
+}
