@@ -72,48 +72,62 @@ static cl_int16 geometry(const ck_conv2d_params *p, const ck_tensor *x, const ck
     return ck_cl_conv_geometry(x->dims, y->dims, w->dims, stride, pad, dilation, p->groups);
 }
 
+ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                    ck_cl_view w, const ck_cl_view *bias, float beta, ck_cl_view y) {
+    int32_t has_bias = bias != NULL;
+    ck_cl_view b = has_bias ? *bias : w; /* a valid buffer the kernel does not read */
+    if (ck_cl_conv2d_uses_vec(backend, g)) {
+        ck_status status = ck_cl_conv2d_forward_vec(backend, op, g, x, w, NULL, has_bias, b, beta, y);
+        if (status != CK_ERR_UNSUPPORTED) return status;
+    }
+    const ck_cl_arg list[] = {CK_CL_ARG(*g),       CK_CL_ARG(x.mem),    CK_CL_ARG(x.offset), CK_CL_ARG(w.mem),
+                              CK_CL_ARG(w.offset), CK_CL_ARG(has_bias), CK_CL_ARG(b.mem),    CK_CL_ARG(b.offset),
+                              CK_CL_ARG(beta),     CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, list, 11);
+}
+
+ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
+                                          ck_cl_view dy, float beta, ck_cl_view dx) {
+    ck_status status = ck_cl_conv2d_backward_data_vec(backend, op, g, w, dy, beta, dx);
+    if (status != CK_ERR_UNSUPPORTED) return status;
+    const ck_cl_arg list[] = {CK_CL_ARG(*g),        CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(dy.mem),
+                              CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dx.mem),   CK_CL_ARG(dx.offset)};
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_DATA, g, list, 8);
+}
+
+ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                             ck_cl_view dy, float beta, ck_cl_view dw) {
+    if (ck_cl_conv2d_uses_vec(backend, g)) {
+        ck_status status = ck_cl_conv2d_backward_weights_vec(backend, op, g, x, dy, beta, dw);
+        if (status != CK_ERR_UNSUPPORTED) return status;
+    }
+    const ck_cl_arg list[] = {CK_CL_ARG(*g),        CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(dy.mem),
+                              CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dw.mem),   CK_CL_ARG(dw.offset)};
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, g, list, 8);
+}
+
 ck_status ck_cl_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_args *args) {
     CK_CL_REQUIRE_INT_SIZED(backend, "conv2d_forward", args->x, args->w, args->bias, args->y);
     cl_int16 g = geometry(args->params, args->x, args->y, args->w);
-    ck_cl_view x = ck_cl_view_of(args->x), w = ck_cl_view_of(args->w), y = ck_cl_view_of(args->y);
-    int32_t has_bias = args->bias != NULL;
-    ck_cl_view bias = has_bias ? ck_cl_view_of(args->bias) : w; /* a valid buffer the kernel does not read */
-    float beta = 0.0f;
-    if (ck_cl_conv2d_uses_vec(backend, &g)) {
-        ck_status status = ck_cl_conv2d_forward_vec(backend, "conv2d_forward", &g, x, w, NULL, has_bias, bias, beta, y);
-        if (status != CK_ERR_UNSUPPORTED) return status;
-    }
-    const ck_cl_arg list[] = {CK_CL_ARG(g),           CK_CL_ARG(x.mem),    CK_CL_ARG(x.offset), CK_CL_ARG(w.mem),
-                              CK_CL_ARG(w.offset),    CK_CL_ARG(has_bias), CK_CL_ARG(bias.mem), CK_CL_ARG(bias.offset),
-                              CK_CL_ARG(beta),        CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
-    return ck_cl_conv2d_launch(backend, "conv2d_forward", CK_CL_CONV_FORWARD, &g, list, 11);
+    ck_cl_view bias = args->bias ? ck_cl_view_of(args->bias) : (ck_cl_view){0};
+    return ck_cl_conv2d_forward_pass(backend, "conv2d_forward", &g, ck_cl_view_of(args->x), ck_cl_view_of(args->w),
+                                     args->bias ? &bias : NULL, 0.0f, ck_cl_view_of(args->y));
 }
 
 ck_status ck_cl_conv2d_backward_data(ck_backend *backend, const ck_conv2d_backward_data_args *args) {
     CK_CL_REQUIRE_INT_SIZED(backend, "conv2d_backward_data", args->w, args->dy, args->dx);
     cl_int16 g = geometry(args->params, args->dx, args->dy, args->w);
-    ck_cl_view w = ck_cl_view_of(args->w), dy = ck_cl_view_of(args->dy), dx = ck_cl_view_of(args->dx);
-    float beta = args->beta;
-    ck_status status = ck_cl_conv2d_backward_data_vec(backend, "conv2d_backward_data", &g, w, dy, beta, dx);
-    if (status != CK_ERR_UNSUPPORTED) return status;
-    const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(dy.mem),
-                              CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dx.mem),   CK_CL_ARG(dx.offset)};
-    return ck_cl_conv2d_launch(backend, "conv2d_backward_data", CK_CL_CONV_BACKWARD_DATA, &g, list, 8);
+    return ck_cl_conv2d_backward_data_pass(backend, "conv2d_backward_data", &g, ck_cl_view_of(args->w),
+                                           ck_cl_view_of(args->dy), args->beta, ck_cl_view_of(args->dx));
 }
 
 ck_status ck_cl_conv2d_backward_weights(ck_backend *backend, const ck_conv2d_backward_weights_args *args) {
     const char *op = "conv2d_backward_weights";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->dy, args->dw, args->dbias);
     cl_int16 g = geometry(args->params, args->x, args->dy, args->dw);
-    ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), dw = ck_cl_view_of(args->dw);
-    float beta = args->beta;
-    const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(dy.mem),
-                              CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dw.mem),   CK_CL_ARG(dw.offset)};
-    ck_status status = ck_cl_conv2d_uses_vec(backend, &g)
-                           ? ck_cl_conv2d_backward_weights_vec(backend, op, &g, x, dy, beta, dw)
-                           : CK_ERR_UNSUPPORTED;
-    if (status == CK_ERR_UNSUPPORTED) status = ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, &g, list, 8);
+    ck_status status = ck_cl_conv2d_backward_weights_pass(backend, op, &g, ck_cl_view_of(args->x),
+                                                          ck_cl_view_of(args->dy), args->beta, ck_cl_view_of(args->dw));
     if (status != CK_OK || !args->dbias) return status;
     const ck_tensor *d = args->dy;
-    return ck_cl_channel_sum(backend, op, d, d->dims[0], d->dims[1], d->dims[2] * d->dims[3], beta, args->dbias);
+    return ck_cl_channel_sum(backend, op, d, d->dims[0], d->dims[1], d->dims[2] * d->dims[3], args->beta, args->dbias);
 }

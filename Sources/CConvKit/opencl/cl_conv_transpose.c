@@ -24,12 +24,8 @@ ck_status ck_cl_conv_transpose2d_forward(ck_backend *backend, const ck_conv_tran
     const char *op = "conv_transpose2d_forward";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->w, args->bias, args->y);
     cl_int16 g = geometry(args->params, args->y, args->x, args->w);
-    ck_cl_view w = ck_cl_view_of(args->w), x = ck_cl_view_of(args->x), y = ck_cl_view_of(args->y);
-    float beta = 0.0f;
-    const ck_cl_arg list[] = {CK_CL_ARG(g),        CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(x.mem),
-                              CK_CL_ARG(x.offset), CK_CL_ARG(beta),  CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
-    ck_status status = ck_cl_conv2d_backward_data_vec(backend, op, &g, w, x, beta, y);
-    if (status == CK_ERR_UNSUPPORTED) status = ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_DATA, &g, list, 8);
+    ck_status status = ck_cl_conv2d_backward_data_pass(backend, op, &g, ck_cl_view_of(args->w), ck_cl_view_of(args->x),
+                                                       0.0f, ck_cl_view_of(args->y));
     if (status != CK_OK || !args->bias) return status;
     const ck_bias_add_args bias = {args->y, args->bias, args->y};
     return ck_cl_bias_add(backend, &bias);
@@ -39,17 +35,8 @@ ck_status ck_cl_conv_transpose2d_backward_data(ck_backend *backend, const ck_con
     const char *op = "conv_transpose2d_backward_data";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->w, args->dy, args->dx);
     cl_int16 g = geometry(args->params, args->dy, args->dx, args->w);
-    ck_cl_view dy = ck_cl_view_of(args->dy), w = ck_cl_view_of(args->w), dx = ck_cl_view_of(args->dx);
-    int32_t has_bias = 0;
-    float beta = args->beta;
-    if (ck_cl_conv2d_uses_vec(backend, &g)) {
-        ck_status status = ck_cl_conv2d_forward_vec(backend, op, &g, dy, w, NULL, has_bias, w, beta, dx);
-        if (status != CK_ERR_UNSUPPORTED) return status;
-    }
-    const ck_cl_arg list[] = {CK_CL_ARG(g),         CK_CL_ARG(dy.mem),   CK_CL_ARG(dy.offset), CK_CL_ARG(w.mem),
-                              CK_CL_ARG(w.offset),  CK_CL_ARG(has_bias), CK_CL_ARG(w.mem),     CK_CL_ARG(w.offset),
-                              CK_CL_ARG(beta),      CK_CL_ARG(dx.mem),   CK_CL_ARG(dx.offset)};
-    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, &g, list, 11);
+    return ck_cl_conv2d_forward_pass(backend, op, &g, ck_cl_view_of(args->dy), ck_cl_view_of(args->w), NULL, args->beta,
+                                     ck_cl_view_of(args->dx));
 }
 
 ck_status ck_cl_conv_transpose2d_backward_weights(ck_backend *backend,
@@ -57,15 +44,9 @@ ck_status ck_cl_conv_transpose2d_backward_weights(ck_backend *backend,
     const char *op = "conv_transpose2d_backward_weights";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->dy, args->dw, args->dbias);
     cl_int16 g = geometry(args->params, args->dy, args->x, args->dw);
-    ck_cl_view dy = ck_cl_view_of(args->dy), x = ck_cl_view_of(args->x), dw = ck_cl_view_of(args->dw);
-    float beta = args->beta;
-    const ck_cl_arg list[] = {CK_CL_ARG(g),        CK_CL_ARG(dy.mem), CK_CL_ARG(dy.offset), CK_CL_ARG(x.mem),
-                              CK_CL_ARG(x.offset), CK_CL_ARG(beta),   CK_CL_ARG(dw.mem),    CK_CL_ARG(dw.offset)};
-    ck_status status = ck_cl_conv2d_uses_vec(backend, &g)
-                           ? ck_cl_conv2d_backward_weights_vec(backend, op, &g, dy, x, beta, dw)
-                           : CK_ERR_UNSUPPORTED;
-    if (status == CK_ERR_UNSUPPORTED) status = ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, &g, list, 8);
+    ck_status status = ck_cl_conv2d_backward_weights_pass(backend, op, &g, ck_cl_view_of(args->dy),
+                                                          ck_cl_view_of(args->x), args->beta, ck_cl_view_of(args->dw));
     if (status != CK_OK || !args->dbias) return status;
     const ck_tensor *d = args->dy;
-    return ck_cl_channel_sum(backend, op, d, d->dims[0], d->dims[1], d->dims[2] * d->dims[3], beta, args->dbias);
+    return ck_cl_channel_sum(backend, op, d, d->dims[0], d->dims[1], d->dims[2] * d->dims[3], args->beta, args->dbias);
 }

@@ -78,6 +78,21 @@ ck_status ck_cl_conv2d_forward_vec(ck_backend *backend, const char *op, const cl
                                    ck_cl_view w, const int32_t *backward_stride, int32_t has_bias, ck_cl_view bias,
                                    float beta, ck_cl_view y);
 
+/**
+ * The three conv2d passes on views, each on the direct vector kernels where the
+ * device takes them, else on conv2d.cl (ck_cl_conv2d_launch); conv2d and the
+ * transposed conv (roles swapped) both run through these:
+ *   forward:          y  = conv2d(x, w) (+ bias, when not NULL) + beta * y;
+ *   backward-data:    dx = conv2d_backward_data(w, dy) + beta * dx;
+ *   backward-weights: dw = conv2d_backward_weights(x, dy) + beta * dw (no bias).
+ */
+ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                    ck_cl_view w, const ck_cl_view *bias, float beta, ck_cl_view y);
+ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
+                                          ck_cl_view dy, float beta, ck_cl_view dx);
+ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                             ck_cl_view dy, float beta, ck_cl_view dw);
+
 /** Whether conv2d forward on geometry g takes ck_cl_conv2d_forward_vec on this device. */
 int ck_cl_conv2d_uses_vec(ck_backend *backend, const cl_int16 *g);
 
