@@ -105,28 +105,33 @@ static void backward_channels(void *context, size_t begin, size_t end, int32_t t
 
 static float *optional_data(const ck_tensor *t) { return t ? ck_tensor_data(t) : NULL; }
 
+/* A job over x (N, C, H, W): its shape, data and the backend's kernel choice; the pass fills the rest. */
+static batchnorm_job job_over(ck_backend *backend, const ck_batchnorm_params *params, const ck_tensor *x) {
+    batchnorm_job job = {
+        .params = params,
+        .avx2 = ck_cpu(backend)->has_avx2_fma,
+        .batch = (size_t)x->dims[0],
+        .channels = (size_t)x->dims[1],
+        .plane = (size_t)(x->dims[2] * x->dims[3]),
+        .x = ck_tensor_data(x),
+    };
+    return job;
+}
+
 /* Channels per work item: at least CK_CPU_MIN_ELEMENTS_PER_THREAD elements each. */
 static size_t channel_grain(const batchnorm_job *job) { return ck_cpu_min_chunk(job->batch * job->plane); }
 
 ck_status ck_cpu_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_forward_args *args) {
     CK_CPU_REQUIRE_F32(backend, "batchnorm2d_forward", args->x, args->gamma, args->beta, args->running_mean,
                        args->running_var, args->saved_mean, args->saved_invstd, args->y);
-    const ck_tensor *x = args->x;
-    batchnorm_job job = {
-        .params = args->params,
-        .avx2 = ck_cpu(backend)->has_avx2_fma,
-        .batch = (size_t)x->dims[0],
-        .channels = (size_t)x->dims[1],
-        .plane = (size_t)(x->dims[2] * x->dims[3]),
-        .x = ck_tensor_data(x),
-        .gamma = ck_tensor_data(args->gamma),
-        .beta_shift = ck_tensor_data(args->beta),
-        .running_mean = optional_data(args->running_mean),
-        .running_var = optional_data(args->running_var),
-        .saved_mean = ck_tensor_data(args->saved_mean),
-        .saved_invstd = ck_tensor_data(args->saved_invstd),
-        .y = ck_tensor_data(args->y),
-    };
+    batchnorm_job job = job_over(backend, args->params, args->x);
+    job.gamma = ck_tensor_data(args->gamma);
+    job.beta_shift = ck_tensor_data(args->beta);
+    job.running_mean = optional_data(args->running_mean);
+    job.running_var = optional_data(args->running_var);
+    job.saved_mean = ck_tensor_data(args->saved_mean);
+    job.saved_invstd = ck_tensor_data(args->saved_invstd);
+    job.y = ck_tensor_data(args->y);
     ck_parallel_for(ck_cpu(backend)->pool, job.channels, channel_grain(&job), forward_channels, &job);
     return CK_OK;
 }
@@ -134,23 +139,15 @@ ck_status ck_cpu_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_f
 ck_status ck_cpu_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_backward_args *args) {
     CK_CPU_REQUIRE_F32(backend, "batchnorm2d_backward", args->x, args->dy, args->gamma, args->saved_mean,
                        args->saved_invstd, args->dx, args->dgamma, args->dbeta);
-    const ck_tensor *x = args->x;
-    batchnorm_job job = {
-        .params = args->params,
-        .avx2 = ck_cpu(backend)->has_avx2_fma,
-        .batch = (size_t)x->dims[0],
-        .channels = (size_t)x->dims[1],
-        .plane = (size_t)(x->dims[2] * x->dims[3]),
-        .x = ck_tensor_data(x),
-        .dy = ck_tensor_data(args->dy),
-        .gamma = ck_tensor_data(args->gamma),
-        .mean_in = ck_tensor_data(args->saved_mean),
-        .invstd_in = ck_tensor_data(args->saved_invstd),
-        .dx = ck_tensor_data(args->dx),
-        .dgamma = optional_data(args->dgamma),
-        .dbeta = optional_data(args->dbeta),
-        .beta_acc = args->beta_acc,
-    };
+    batchnorm_job job = job_over(backend, args->params, args->x);
+    job.dy = ck_tensor_data(args->dy);
+    job.gamma = ck_tensor_data(args->gamma);
+    job.mean_in = ck_tensor_data(args->saved_mean);
+    job.invstd_in = ck_tensor_data(args->saved_invstd);
+    job.dx = ck_tensor_data(args->dx);
+    job.dgamma = optional_data(args->dgamma);
+    job.dbeta = optional_data(args->dbeta);
+    job.beta_acc = args->beta_acc;
     ck_parallel_for(ck_cpu(backend)->pool, job.channels, channel_grain(&job), backward_channels, &job);
     return CK_OK;
 }
