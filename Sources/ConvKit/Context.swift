@@ -62,3 +62,24 @@ public final class Context {
         return stats.calls
     }
 }
+
+/// Device memory a context holds (`ck_context_memory_stats`), in bytes.
+public struct MemoryStatistics: Sendable, Equatable {
+    /// Held by live buffers and in-flight scratch.
+    public let liveBytes: UInt64
+    /// Freed buffers kept in the pool for reuse.
+    public let pooledBytes: UInt64
+    /// Allocations the device made, and those the pool served instead.
+    public let deviceAllocations: UInt64
+    public let poolReuses: UInt64
+}
+
+extension Context {
+    /// The context's memory counters now.
+    public func memoryStatistics() throws -> MemoryStatistics {
+        var stats = ck_memory_stats()
+        try check(ck_context_memory_stats(handle, &stats))
+        return MemoryStatistics(liveBytes: stats.live_bytes, pooledBytes: stats.pooled_bytes,
+                                deviceAllocations: stats.device_allocations, poolReuses: stats.pool_reuses)
+    }
+}

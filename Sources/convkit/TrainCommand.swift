@@ -47,6 +47,23 @@ struct TrainCommand: ParsableCommand {
                                             valueName: "steps"))
     var maxSteps: Int?
 
+    @Option(name: .customLong("on-nonfinite"), help: ArgumentHelp(
+        "When a step's loss or gradients hold NaN or infinity: stop (naming the layers), skip the step, or lower-lr (skip it and halve the rate).",
+        valueName: "action"))
+    var nonFiniteAction: NonFiniteAction = .stop
+
+    @Option(name: .customLong("nonfinite-lr-factor"), help: ArgumentHelp("lower-lr: the factor on the learning rate, in (0, 1).",
+                                                                       valueName: "factor"))
+    var nonFiniteLearningRateFactor = 0.5
+
+    @Option(name: .customLong("max-nonfinite-steps"), help: ArgumentHelp(
+        "skip and lower-lr: stop after this many non-finite steps in a row.", valueName: "steps"))
+    var maxNonFiniteSteps = 10
+
+    @Option(name: .customLong("memory-log"), help: ArgumentHelp(
+        "Append the resident and device memory to this CSV file every minute (for soak tests).", valueName: "file"))
+    var memoryLog: String?
+
     @Option(name: .long, help: "Seeds the weights, the batch order, the augmentation and dropout: the same seed gives the same run.")
     var seed: UInt64 = 0
 
@@ -71,7 +88,9 @@ struct TrainCommand: ParsableCommand {
     var options: TrainingOptions {
         TrainingOptions(epochs: epochs, batchSize: batchSize, optimizer: optimizer.options, schedule: schedule.options,
                         augmentation: augmentation.augmentation, normalize: normalize, labelSmoothing: labelSmoothing,
-                        earlyStoppingPatience: patience, seed: seed, maxStepsPerEpoch: maxSteps)
+                        earlyStoppingPatience: patience, seed: seed, maxStepsPerEpoch: maxSteps,
+                        nonFinite: NonFiniteOptions(action: nonFiniteAction, learningRateFactor: nonFiniteLearningRateFactor,
+                                                    maxConsecutive: maxNonFiniteSteps))
     }
 
     func run() throws {
@@ -112,7 +131,11 @@ struct TrainCommand: ParsableCommand {
 
         try InterruptMonitor.install()
         defer { InterruptMonitor.uninstall() }
-        trainer.shouldInterrupt = { InterruptMonitor.isInterrupted }
+        let sampler = try memoryLog.map { try MemorySampler(path: $0, interval: 60, context: context) }
+        trainer.shouldInterrupt = {
+            try? sampler?.sampleIfDue()
+            return InterruptMonitor.isInterrupted
+        }
         let result = try trainer.fit()
         guard !result.interrupted else { throw ExitCode(130) }
 

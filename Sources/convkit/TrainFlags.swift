@@ -10,6 +10,7 @@ extension ModelKind: ExpressibleByArgument {
 }
 extension OptimizerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
+extension NonFiniteAction: ExpressibleByArgument {}
 
 /// `--model`, `--width-multiplier`, `--dataset`, `--data-dir`.
 struct ModelFlags: ParsableArguments {

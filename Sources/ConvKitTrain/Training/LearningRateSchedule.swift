@@ -72,6 +72,8 @@ public final class LearningRateSchedule {
     public let warmupEpochs: Int
     public let epochs: Int
     public let stepsPerEpoch: Int
+    /// A factor on every rate, 1 unless lowered after non-finite steps (``NonFiniteAction/lowerLearningRate``).
+    public internal(set) var rateScale = 1.0
     /// `plateau`: the rate after warm-up, lowered by ``endEpoch(_:testLoss:)``.
     public internal(set) var plateauRate: Double
     let plateau: ReduceLROnPlateau?
@@ -113,7 +115,13 @@ public final class LearningRateSchedule {
 
     /// Sets the optimizer's rate for step `step` of epoch `epoch`.
     public func apply(epoch: Int, step: Int) {
-        optimizer.learningRate = rate(epoch: epoch, step: step)
+        optimizer.learningRate = rate(epoch: epoch, step: step) * rateScale
+    }
+
+    /// Multiplies every later rate by `factor` (and the optimizer's current one).
+    public func lowerRates(by factor: Double) {
+        rateScale *= factor
+        optimizer.learningRate *= factor
     }
 
     /// `plateau`: reports the test loss of epoch `epoch` (warm-up epochs do not count), which

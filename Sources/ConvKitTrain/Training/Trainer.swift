@@ -46,7 +46,9 @@ public struct TrainingResult: Sendable {
 /// and ``Loss/softmaxCrossEntropy(logits:labels:labelSmoothing:)``, `backward()`, and
 /// ``Optimizer/step()``; batches are shuffled, augmented and normalized a few ahead on a
 /// background thread (``BatchPrefetcher``). Loss and accuracy are summed on the device and
-/// read to the host only every ``TrainingOptions/readInterval`` steps, for the progress bar.
+/// read to the host only every ``TrainingOptions/readInterval`` steps, for the progress bar;
+/// before each update one float (the loss plus every gradient's sum) is read to check that
+/// they are finite, and a step that is not is handled as ``TrainingOptions/nonFinite`` says.
 /// After each epoch the trainer writes the CSV log, the chart and the checkpoints into
 /// ``outputDirectory`` when it is set (see `TrainerCheckpoints.swift`), and stops early when
 /// the test accuracy stopped improving.
@@ -76,6 +78,7 @@ public final class Trainer {
     public internal(set) var globalStep = 0
     let trainBatching: BatchOptions
     private let metrics: RunningMetrics
+    private let nonFinite: NonFiniteGuard
 
     /// `model` must map (N, C, H, W) images of `data` to (N, classes) logits and live on `context`.
     public init(model: any Module, data: DatasetSplits, options: TrainingOptions, context: Context,
@@ -94,7 +97,11 @@ public final class Trainer {
         trainBatching = BatchOptions(batchSize: options.batchSize, shuffle: true, dropLast: true, seed: options.seed,
                                      augmentation: options.augmentation, normalization: normalization)
         metrics = try RunningMetrics(on: context)
+        nonFinite = try NonFiniteGuard(model: model, options: options.nonFinite, context: context)
     }
+
+    /// Steps dropped so far because their loss or gradients were NaN or infinite.
+    public var skippedSteps: Int { nonFinite.total }
 
     /// Trains from the epoch after the last finished one to ``TrainingOptions/epochs`` (or an
     /// early stop, or an interrupt), calling `onEpochEnd` after each epoch's record, log, chart
@@ -148,26 +155,51 @@ public final class Trainer {
             guard let batch = batches.next() else { break }
             let device = try DeviceBatch(batch, classes: data.train.classCount, on: context)
             schedule.apply(epoch: epoch, step: step)
+            try nonFinite.saveBuffers()
             let logits = try model(device.images)
             let loss = try Loss.softmaxCrossEntropy(logits: logits, labels: device.labels, labelSmoothing: options.labelSmoothing)
             optimizer.zeroGrad()
             try loss.backward()
-            try optimizer.step()
+            if let report = try nonFinite.inspect(loss: loss, epoch: epoch, step: step) {
+                try dropStep(report)
+            } else {
+                try optimizer.step()
+                try metrics.add(loss: loss, logits: logits, oneHot: device.oneHot)
+                unreported += batch.count
+            }
             globalStep = epoch * stepsPerEpoch + step + 1
-            try metrics.add(loss: loss, logits: logits, oneHot: device.oneHot)
-            unreported += batch.count
             if shouldInterrupt() { return nil }
             guard (step + 1) % options.readInterval == 0 || step + 1 == stepsPerEpoch else { continue }
             running = try metrics.read()
-            guard running.loss.isFinite else {
-                throw TrainingError.diverged("the training loss became \(running.loss) in epoch \(epoch + 1), step \(step + 1) "
-                    + "(learning rate \(optimizer.learningRate)); try a lower --lr or more --warmup-epochs")
-            }
             bar?.update(step: step + 1, batchImages: unreported, loss: running.loss, accuracy: running.accuracy)
             unreported = 0
         }
         let seconds = max(ProgressBar.monotonicSeconds() - start, 1e-9)
         return (running.loss, running.accuracy, Double(metrics.count) / seconds, optimizer.learningRate)
+    }
+
+    /// A step whose loss or gradients are not finite: stops the run (``NonFiniteAction/stop``, or
+    /// too many in a row), or drops the update and puts the batch-norm statistics back, lowering
+    /// the learning rate for ``NonFiniteAction/lowerLearningRate``.
+    private func dropStep(_ report: NonFiniteReport) throws {
+        let settings = nonFinite.options
+        let kept = lastCheckpointPath.map { "; \($0) (epoch \(completedEpochs)) is untouched" } ?? ""
+        if settings.action == .stop {
+            throw TrainingError.diverged("\(report) (learning rate \(optimizer.learningRate)); stopped\(kept). "
+                + "Try a lower --lr, more --warmup-epochs, or --on-nonfinite skip|lower-lr")
+        }
+        guard nonFinite.consecutive < settings.maxConsecutive else {
+            throw TrainingError.diverged("\(report); \(nonFinite.consecutive) non-finite steps in a row, stopped\(kept). "
+                + "Try a lower --lr or more --warmup-epochs")
+        }
+        optimizer.zeroGrad()
+        try nonFinite.restoreBuffers()
+        var line = "\n\(report); step skipped"
+        if settings.action == .lowerLearningRate {
+            schedule.lowerRates(by: settings.learningRateFactor)
+            line += String(format: ", learning rate now × %g of the schedule", schedule.rateScale)
+        }
+        output.write(line + "\n")
     }
 
     /// Mean loss and accuracy of the model on `dataset`, normalized as the training images and

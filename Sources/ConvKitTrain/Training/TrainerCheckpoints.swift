@@ -68,19 +68,20 @@ extension Trainer {
 }
 
 /// The schedule's progress in a checkpoint: its kind (`LearningRateSchedule[cosine]`), the
-/// plateau rate, and for `plateau` the ``ReduceLROnPlateau`` state under `plateau.`; the
+/// plateau rate, the rate scale (absent in older files: 1), and for `plateau` the ``ReduceLROnPlateau`` state under `plateau.`; the
 /// other rates follow from the epoch and step counts.
 extension LearningRateSchedule: CheckpointableSchedule {
     public var checkpointKind: String { "LearningRateSchedule[\(options.kind.rawValue)]" }
 
     public var checkpointState: [String: CheckpointScalar] {
-        var state: [String: CheckpointScalar] = ["plateau_rate": .real(plateauRate)]
+        var state: [String: CheckpointScalar] = ["plateau_rate": .real(plateauRate), "rate_scale": .real(rateScale)]
         for (key, value) in plateau?.checkpointState ?? [:] { state["plateau." + key] = value }
         return state
     }
 
     public func restoreCheckpointState(_ state: [String: CheckpointScalar]) {
         if case .real(let rate) = state["plateau_rate"] { plateauRate = rate }
+        if case .real(let scale) = state["rate_scale"] { rateScale = scale } else { rateScale = 1 }
         plateau?.restoreCheckpointState(Dictionary(uniqueKeysWithValues: state.compactMap { key, value in
             key.hasPrefix("plateau.") ? (String(key.dropFirst("plateau.".count)), value) : nil
         }))

@@ -21,22 +21,26 @@ public struct TrainingOptions: Equatable, Sendable {
     public var earlyStoppingPatience: Int?
     /// Seeds the weights (through the model), the batch order, the augmentation and dropout.
     public var seed: UInt64
-    /// Steps between reads of the running loss and accuracy from the device (the only
-    /// device-to-host transfers of the training loop besides the epoch's last read).
+    /// Steps between reads of the running loss and accuracy from the device (besides the
+    /// epoch's last read and the one float of each step's finiteness check).
     public var readInterval: Int
     /// Batches prepared ahead on the background thread.
     public var prefetchDepth: Int
     /// At most this many training batches per epoch (nil = all): quick runs and tests.
     public var maxStepsPerEpoch: Int?
+    /// What a step with a NaN or infinite loss or gradient does.
+    public var nonFinite: NonFiniteOptions
 
     public init(epochs: Int = 20, batchSize: Int = 128, evaluationBatchSize: Int = 500, optimizer: OptimizerOptions = .init(),
                 schedule: ScheduleOptions = .init(), augmentation: Augmentation = Augmentation(horizontalFlip: true, cropPadding: 2),
                 normalize: Bool = true, labelSmoothing: Double = 0, earlyStoppingPatience: Int? = nil, seed: UInt64 = 0,
-                readInterval: Int = 10, prefetchDepth: Int = 4, maxStepsPerEpoch: Int? = nil) {
+                readInterval: Int = 10, prefetchDepth: Int = 4, maxStepsPerEpoch: Int? = nil,
+                nonFinite: NonFiniteOptions = .init()) {
         (self.epochs, self.batchSize, self.evaluationBatchSize) = (epochs, batchSize, evaluationBatchSize)
         (self.optimizer, self.schedule, self.augmentation, self.normalize) = (optimizer, schedule, augmentation, normalize)
         (self.labelSmoothing, self.earlyStoppingPatience, self.seed) = (labelSmoothing, earlyStoppingPatience, seed)
         (self.readInterval, self.prefetchDepth, self.maxStepsPerEpoch) = (readInterval, prefetchDepth, maxStepsPerEpoch)
+        self.nonFinite = nonFinite
     }
 
     /// Checks every option against the training set's size; messages name the CLI flags.
@@ -65,6 +69,7 @@ public struct TrainingOptions: Equatable, Sendable {
         }
         try optimizer.validate()
         try schedule.validate(epochs: epochs)
+        try nonFinite.validate()
     }
 
     /// Training steps per epoch for `trainingCount` images: full batches only (a last batch
