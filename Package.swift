@@ -49,6 +49,9 @@ let package = Package(
         // Checkpoints (safetensors) checksum their data with zlib's crc32.
         .target(name: "ConvKitNN", dependencies: ["ConvKit", "CZlib"], path: "Sources/ConvKitNN"),
         .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKit"], path: "Tests/ConvKitNNTests"),
+        // A child process for ConvKitNNTests: saves checkpoints in a loop until it is killed.
+        .executableTarget(name: "CheckpointWriterChild", dependencies: ["ConvKitNN", "ConvKit"],
+                          path: "Tests/CheckpointWriterChild"),
         // Data sets (IDX, CIFAR-10 binary, synthetic), batching, augmentation, progress bar.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "ConvKitData", dependencies: ["CZlib"], path: "Sources/ConvKitData"),

@@ -9,7 +9,8 @@ import Foundation
 /// and EINTR); `fsync` it; `rename` it over the target (atomic in POSIX); `fsync` the folder so
 /// the rename itself is durable (a file system without folder sync, EINVAL, is accepted). On
 /// any error before the rename the temporary file is removed and the previous file is
-/// untouched. `beforeChunk` is a test hook called with the bytes written so far before each
+/// untouched. After a successful write, temporary files of the same target left by processes
+/// that no longer run (killed mid-write) are removed. `beforeChunk` is a test hook called with the bytes written so far before each
 /// chunk; what it throws aborts the write like an I/O error would.
 func writeFileAtomically(_ chunks: [[UInt8]], to path: String, beforeChunk: ((Int) throws -> Void)? = nil) throws {
     let (folder, name) = splitPath(path)
@@ -43,6 +44,19 @@ func writeFileAtomically(_ chunks: [[UInt8]], to path: String, beforeChunk: ((In
         throw CheckpointError(.io, file: path, "cannot move the new file into place: \(reason)")
     }
     try syncFolder(folder, path: path)
+    removeAbandonedTemporaries(folder: folder, name: name)
+}
+
+/// Deletes `.<name>.tmp-<pid>-<random>` files in `folder` whose process is gone (`kill(pid, 0)`
+/// fails with ESRCH): what a write killed before its rename leaves. Best effort.
+private func removeAbandonedTemporaries(folder: String, name: String) {
+    let prefix = ".\(name).tmp-"
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+    for entry in entries where entry.hasPrefix(prefix) {
+        guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0, pid != getpid(),
+              kill(pid, 0) != 0, errno == ESRCH else { continue }
+        unlink("\(folder)/\(entry)")
+    }
 }
 
 /// The whole contents of the file at `path`.
