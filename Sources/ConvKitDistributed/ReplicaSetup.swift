@@ -19,12 +19,30 @@ public enum ReplicaSetup {
     /// rank 0's (a broadcast, so every replica starts from the same weights whatever its own
     /// initialization or checkpoint), each ``ConvKitNN/Dropout`` draws its share of the global
     /// batch's mask, and each ``ConvKitNN/BatchNorm2D`` computes its statistics as `batchNorm` says.
+    /// Throws ``DistributedError/mismatch(_:)`` on every rank when the replicas' dropout seeds differ
+    /// (processes started with different `--seed`s).
     public static func prepare(_ model: any Module, communicator: any Communicator, batchNorm: BatchNormMode) throws {
         try broadcastState(of: model, communicator: communicator)
+        let modules = allModules(of: model)
+        try checkSameDropoutSeeds(modules.compactMap { $0 as? Dropout }, communicator: communicator)
         let synchronizer = batchNorm == .synchronized ? SynchronizedBatchNorm(communicator: communicator) : nil
-        for module in allModules(of: model) {
+        for module in modules {
             if let dropout = module as? Dropout { dropout.replica = (communicator.rank, communicator.size) }
             if let batchNorm = module as? BatchNorm2D { batchNorm.synchronizer = synchronizer }
+        }
+    }
+
+    /// The dropout seeds are construction parameters, not state a broadcast could copy; they must
+    /// agree. Each seed's four 16-bit parts x are summed over the ranks with their squares (exact
+    /// in double precision): the ranks agree exactly when size·Σx² = (Σx)² for every part, which
+    /// every rank decides alike from the same sums.
+    static func checkSameDropoutSeeds(_ layers: [Dropout], communicator: any Communicator) throws {
+        guard communicator.size > 1, !layers.isEmpty else { return }
+        let parts = layers.flatMap { layer in (0..<4).map { Double((layer.seed >> (16 * UInt64($0))) & 0xFFFF) } }
+        let sums = try communicator.sum(parts + parts.map { $0 * $0 }, for: "the comparison of the dropout seeds")
+        let size = Double(communicator.size)
+        guard parts.indices.allSatisfy({ size * sums[parts.count + $0] == sums[$0] * sums[$0] }) else {
+            throw DistributedError.mismatch("the processes' dropout layers have different seeds: start every process with the same --seed")
         }
     }
 
