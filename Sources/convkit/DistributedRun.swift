@@ -10,21 +10,22 @@ struct DistributedRun {
 
     var isPrimary: Bool { communicator.rank == 0 }
 
-    /// Joins the MPI job when `--distributed` asks for it or a launcher started more than one
+    /// Joins the MPI job when `required` (`--distributed`) or a launcher started more than one
     /// process; nil otherwise. In a build without MPI either case fails with how to get it:
-    /// N copies of one single-process run would only overwrite each other's files.
-    static func start(_ flags: DistributedFlags, device options: DeviceOptions) throws -> DistributedRun? {
+    /// N copies of one single-process run would only overwrite each other's files. `timeout`:
+    /// `--sync-timeout`; `device` and `threads`: `--device` and `--threads`.
+    static func start(required: Bool, timeout: Double, device: String?, threads: Int32) throws -> DistributedRun? {
         let launched = MPISupport.launcherWorldSize()
-        guard flags.distributed || (launched ?? 1) > 1 else { return nil }
+        guard required || (launched ?? 1) > 1 else { return nil }
         guard MPISupport.isAvailable else {
             let context = launched.map { " (mpirun started \($0) processes)" } ?? ""
             throw CommandFailure("distributed training is not available\(context): " + MPISupport.unavailableMessage)
         }
         do {
-            let communicator = try MPICommunicator(timeout: flags.syncTimeout)
-            let requested = options.device ?? ProcessInfo.processInfo.environment["CONVKIT_DEVICE"]
+            let communicator = try MPICommunicator(timeout: timeout)
+            let requested = device ?? ProcessInfo.processInfo.environment["CONVKIT_DEVICE"]
             let device = ReplicaDevice.choose(localRank: communicator.localRank, localSize: communicator.localSize,
-                                              requested: requested, threads: options.threads,
+                                              requested: requested, threads: threads,
                                               gpus: ReplicaDevice.openCLGPUs(), cores: ProcessInfo.processInfo.activeProcessorCount)
             return DistributedRun(communicator: communicator, device: device)
         } catch let error as DistributedError {
@@ -53,7 +54,8 @@ struct DistributedRun {
     /// After an error on this rank: says so and ends every rank of the job (`MPI_Abort`), so
     /// that none waits for this one.
     func abort(after error: Error) -> Never {
-        FileHandle.standardError.write(Data("Error: rank \(communicator.rank) of \(communicator.size): \(error)\n".utf8))
+        let rank = "rank \(communicator.rank) of \(communicator.size): ", message = "\(error)"
+        FileHandle.standardError.write(Data("Error: \(message.hasPrefix(rank) ? message : rank + message)\n".utf8))
         communicator.abort(code: 1)
     }
 }

@@ -81,7 +81,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let replica = try DistributedRun.start(distributed, device: device) else {
+        guard let replica = try DistributedRun.start(required: distributed.distributed, timeout: distributed.syncTimeout,
+                                                     device: device.device, threads: device.threads) else {
             return try run(replica: nil)
         }
         do {
