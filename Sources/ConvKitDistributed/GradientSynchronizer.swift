@@ -68,8 +68,10 @@ public final class GradientSynchronizer: DataParallelSynchronizer {
         }
         staged = Array(repeating: false, count: plan.slots.count)
         filled = Array(repeating: 0, count: plan.bucketSizes.count)
-        timings.bytesPerStep = (plan.bucketSizes.reduce(0, +) + 1) * 4
-        timings.bucketsPerStep = plan.bucketSizes.count
+        if communicator.size > 1 {
+            timings.bytesPerStep = (plan.bucketSizes.reduce(0, +) + 1) * 4
+            timings.bucketsPerStep = plan.bucketSizes.count
+        }
         fault = try InjectedFault.fromEnvironment()
     }
 

@@ -10,7 +10,7 @@ public struct StepTimings: Sendable {
     public internal(set) var waitSeconds: [Double] = []
     /// Seconds of each step copying gradients device → host and back (with the averaging).
     public internal(set) var stagingSeconds: [Double] = []
-    /// Bytes each rank contributes to one step's all-reduces.
+    /// Bytes each rank contributes to one step's all-reduces (0 for a single rank, which reduces nothing).
     public internal(set) var bytesPerStep = 0
     /// Buckets (all-reduce calls) per step.
     public internal(set) var bucketsPerStep = 0
