@@ -5,7 +5,9 @@
 # on synthetic 3×32×32 images with `mpirun -np 1` and `mpirun -np 2` (global batch 64 both
 # times, so 2 ranks take 32 images each) and reads rank 0's step timings (--timing-out): the
 # median step time, the median time a step waits for its all-reduces after backward, the
-# device↔host staging time and the bytes each rank reduces per step. Then `convkit mpi bench`
+# median time inside MPI calls (that wait plus starting and polling the all-reduces during
+# backward, where MPI moves the data), the device↔host staging time and the bytes each rank
+# reduces per step. Then `convkit mpi bench`
 # measures the all-reduce alone over message sizes from 1 to 100 MiB and prints it.
 # Writes Benchmarks/results/mpi-<date>.json and .md, with the machine's load average.
 #
@@ -61,14 +63,21 @@ lines = [f"# Data-parallel training over MPI, {os.path.basename(stem)[4:]}", "",
          f"- {allreduce['mpi']}; `mpirun -np 1` and `-np 2` on this machine; synthetic 3×32×32 images, global batch 64",
          f"- {steps} steps per run, the first two left out; medians over the rest (rank 0)",
          "- One machine: the ranks share its cores, so this measures the overhead of data parallelism, not a speed-up.",
-         "  A load average near or above the core count means other jobs shared the machine: read the figures as rough.", "",
-         "| model | ranks | step (s) | images/s | all-reduce wait (s) | share of step | staging (s) | MB reduced per step |",
-         "|---|---:|---:|---:|---:|---:|---:|---:|"]
+         "  A load average near or above the core count means other jobs shared the machine: read the figures as rough."]
+if max(float(before.split()[0]), float(after.split()[0])) > cores:
+    lines.append("- **Taken under load**: the 1-minute load average exceeded the core count; rerun on a quiet machine "
+                 "for figures to quote.")
+lines += ["",
+         "- all-reduce wait: blocked after backward until the all-reduces finish; in MPI calls: that wait plus starting",
+         "  and polling the all-reduces during backward (where MPI copies the data); staging: device ↔ host copies", "",
+         "| model | ranks | step (s) | images/s | all-reduce wait (s) | in MPI calls (s) | share of step | staging (s) | MB reduced per step |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for key, run in runs.items():
     model, ranks = key.split("/")
     step = run["median_step_s"]
     lines.append(f"| {model} | {ranks} | {step:.4f} | {64 / step:.0f} | {run['median_allreduce_wait_s']:.4f} | "
-                 f"{100 * run['allreduce_wait_share']:.1f}% | {run['median_staging_s']:.4f} | {run['bytes_per_step'] / 1e6:.2f} |")
+                 f"{run['median_communication_s']:.4f} | {100 * run['communication_share']:.1f}% | {run['median_staging_s']:.4f} | "
+                 f"{run['bytes_per_step'] / 1e6:.2f} |")
 with open(stem + ".md", "w") as f:
     f.write("\n".join(lines) + "\n")
 print("\n".join(lines))

@@ -42,6 +42,7 @@ public final class GradientSynchronizer: DataParallelSynchronizer {
     private var step = 0
     private var stepStart: Double?
     private var stagingTime = 0.0
+    private var communicationTime = 0.0
     private let fault: InjectedFault?
 
     /// Gradients of `model`'s parameters (``ConvKitNN/Module/namedParameters()``), in buckets of
@@ -83,8 +84,10 @@ public final class GradientSynchronizer: DataParallelSynchronizer {
     public func gradientReady(_ parameter: Tensor) throws {
         guard size > 1, let index = slotOfParameter[ObjectIdentifier(parameter)] else { return }
         try stage(index)
+        let start = monotonicSeconds()
         try startFullBuckets()
         for operation in started { _ = try operation.test() }
+        communicationTime += monotonicSeconds() - start
     }
 
     public func finishGradients() throws {
@@ -92,10 +95,12 @@ public final class GradientSynchronizer: DataParallelSynchronizer {
         try fault?.strike(rank: rank, step: step)
         if size > 1 {
             for index in plan.slots.indices where !staged[index] { try stage(index) }
-            try startFullBuckets()
             let waitStart = monotonicSeconds()
+            try startFullBuckets()
             try communicator.wait(started, for: "the gradient all-reduce of step \(step)")
-            timings.waitSeconds.append(monotonicSeconds() - waitStart)
+            let waited = monotonicSeconds() - waitStart
+            timings.waitSeconds.append(waited)
+            communicationTime += waited
             started.removeAll()
             try writeAverages()
             stopRequested = staging[staging.count - 1].last! > 0
@@ -103,7 +108,8 @@ public final class GradientSynchronizer: DataParallelSynchronizer {
             stopRequested = localStopRequest()
         }
         timings.stagingSeconds.append(stagingTime)
-        stagingTime = 0
+        timings.communicationSeconds.append(communicationTime)
+        (stagingTime, communicationTime) = (0, 0)
         let now = monotonicSeconds()
         if let stepStart { timings.stepSeconds.append(now - stepStart) }
         stepStart = now

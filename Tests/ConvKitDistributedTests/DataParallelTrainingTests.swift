@@ -113,6 +113,8 @@ final class DataParallelTrainingTests: XCTestCase {
         }
         XCTAssertEqual(timings[0].stepSeconds.count, 4, "5 steps, the first without a start mark")
         XCTAssertEqual(timings[0].waitSeconds.count, 5)
+        XCTAssertEqual(timings[0].communicationSeconds.count, 5)
+        XCTAssertTrue(zip(timings[0].communicationSeconds, timings[0].waitSeconds).allSatisfy { $0 >= $1 }, "the wait is part of it")
         XCTAssertEqual(timings[0].bytesPerStep, (4 * 9 + 4 + 64 * 3 + 3 + 1) * 4, "every gradient float and the stop flag")
         XCTAssertTrue(timings[0].json(warmupSteps: 2).contains("\"measured_steps\": 2"))
     }
