@@ -115,6 +115,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train(data: DatasetSplits, context: Context, replica: DistributedRun?) throws {
+        guard distributed.timingOutput == nil || replica != nil else {
+            throw CommandFailure("--timing-out measures data-parallel steps: start the run with mpirun, or add --distributed")
+        }
         let start = Date()
         let train = data.train
         let recipe = ModelRecipe(model: model.model, widthMultiplier: model.widthMultiplier, dataset: model.dataset.rawValue,
