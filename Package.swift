@@ -1,4 +1,5 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.1
+// (6.1 for package traits: `swift build --traits MPI` adds data-parallel training over MPI.)
 import PackageDescription
 
 let package = Package(
@@ -10,7 +11,11 @@ let package = Package(
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitNN", targets: ["ConvKitNN"]),
         .library(name: "ConvKitTrain", targets: ["ConvKitTrain"]),
+        .library(name: "ConvKitDistributed", targets: ["ConvKitDistributed"]),
         .executable(name: "convkit", targets: ["ConvKitCLI"]),
+    ],
+    traits: [
+        .trait(name: "MPI", description: "Data-parallel training across processes and machines over MPI (Open MPI: libopenmpi-dev)."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +67,20 @@ let package = Package(
         .target(name: "ConvKitTrain", dependencies: ["ConvKit", "ConvKitNN", "ConvKitData", "CPNG"], path: "Sources/ConvKitTrain"),
         .testTarget(name: "ConvKitTrainTests", dependencies: ["ConvKitTrain", "ConvKitNN", "ConvKitData", "ConvKit"],
                     path: "Tests/ConvKitTrainTests"),
+        // Data-parallel training (mpirun -np N convkit train ...). The C shim always builds; it calls MPI
+        // (Open MPI's libmpi, pkg-config ompi-c) only with the MPI trait, so the default build needs no MPI.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(
+            name: "CConvKitMPI",
+            dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            path: "Sources/CConvKitMPI",
+            cSettings: [.define("CONVKIT_WITH_MPI", .when(traits: ["MPI"]))]
+        ),
+        .target(name: "ConvKitDistributed", dependencies: ["CConvKit", "CConvKitMPI", "ConvKit", "ConvKitNN", "ConvKitTrain"],
+                path: "Sources/ConvKitDistributed"),
+        .testTarget(name: "ConvKitDistributedTests",
+                    dependencies: ["ConvKitDistributed", "ConvKitTrain", "ConvKitNN", "ConvKitData", "ConvKit"],
+                    path: "Tests/ConvKitDistributedTests"),
         // The `convkit` command line tool (module ConvKitCLI, so it never clashes with ConvKit).
         .executableTarget(
             name: "ConvKitCLI",
@@ -71,10 +90,12 @@ let package = Package(
                 "ConvKitNN",
                 "ConvKitData",
                 "ConvKitTrain",
+                "ConvKitDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/convkit"
         ),
     ],
+    swiftLanguageModes: [.v5],
     cLanguageStandard: .c11
 )

@@ -5,9 +5,10 @@ set -euo pipefail
 
 # libpng-dev writes the training chart (convkit train's chart.png);
 # ocl-icd-opencl-dev and opencl-headers build the OpenCL backend; pocl-opencl-icd, an OpenCL
-# driver for the CPU, lets its tests run on machines without a GPU (CI).
+# driver for the CPU, lets its tests run on machines without a GPU (CI). libopenmpi-dev and
+# openmpi-bin serve the optional MPI build (swift build --traits MPI) and its 2-rank tests.
 packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make zlib1g-dev libpng-dev dataset-fashion-mnist
-          ocl-icd-opencl-dev opencl-headers pocl-opencl-icd)
+          ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libopenmpi-dev openmpi-bin)
 
 missing=()
 for package in "${packages[@]}"; do

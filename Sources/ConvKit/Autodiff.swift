@@ -50,7 +50,11 @@ extension Tensor {
     /// tensor (a loss); otherwise it must have this tensor's shape. Walks the recorded ops in
     /// reverse topological order; gradients add up (`+=`) across paths and across calls.
     /// Throws, before touching any gradient, if a tensor saved by an op was modified in place since.
-    public func backward(gradient: Tensor? = nil) throws {
+    ///
+    /// `onGradientReady`, when given, is called once for every leaf that receives a gradient, as
+    /// soon as that gradient is final for this call (every op that uses the leaf has run its
+    /// backward rule), so that work on it (a data-parallel all-reduce) can overlap the rest.
+    public func backward(gradient: Tensor? = nil, onGradientReady: ((Tensor) throws -> Void)? = nil) throws {
         guard requiresGrad else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
                                message: "backward: the tensor does not require grad (no input was marked requiringGrad(), or it was computed under withNoGrad)")
@@ -75,12 +79,17 @@ extension Tensor {
         let store = GradientStore()
         if isLeaf {
             try GradientSlots(inputs: [self], store: store).accumulateScaled(0, 1, seed)
+            try onGradientReady?(self)
             return
         }
+        var readiness = onGradientReady.map { LeafReadiness(order: order, onReady: $0) }
         store.pending[ObjectIdentifier(self)] = seed
         for tensor in order {
-            guard let node = tensor.gradFn, let dy = store.pending.removeValue(forKey: ObjectIdentifier(tensor)) else { continue }
-            try node.rule.backward(dy: dy, slots: GradientSlots(inputs: node.inputs, store: store))
+            guard let node = tensor.gradFn else { continue }
+            if let dy = store.pending.removeValue(forKey: ObjectIdentifier(tensor)) {
+                try node.rule.backward(dy: dy, slots: GradientSlots(inputs: node.inputs, store: store))
+            }
+            try readiness?.ran(node)
         }
     }
 
@@ -102,6 +111,31 @@ extension Tensor {
             }
         }
         return postorder.reversed()
+    }
+}
+
+/// Counts, for one `backward()`, the recorded ops still to run that use each leaf requiring
+/// grad; when a leaf's count reaches zero its gradient is final and it is reported.
+struct LeafReadiness {
+    private var remainingUses: [ObjectIdentifier: Int] = [:]
+    private let onReady: (Tensor) throws -> Void
+
+    init(order: [Tensor], onReady: @escaping (Tensor) throws -> Void) {
+        self.onReady = onReady
+        for input in order.flatMap({ $0.gradFn?.inputs ?? [] }) where input.isLeaf && input.requiresGrad {
+            remainingUses[ObjectIdentifier(input), default: 0] += 1
+        }
+    }
+
+    /// After `node`'s backward rule ran (or had no gradient to run with): reports each leaf it
+    /// used for the last time and that has a gradient.
+    mutating func ran(_ node: TapeNode) throws {
+        for input in node.inputs where input.isLeaf && input.requiresGrad {
+            let key = ObjectIdentifier(input)
+            guard let uses = remainingUses[key] else { continue }
+            remainingUses[key] = uses == 1 ? nil : uses - 1
+            if uses == 1, input.grad != nil { try onReady(input) }
+        }
     }
 }
 

@@ -41,6 +41,9 @@ enum BackwardRule {
     case dropout(mask: Tensor)
     /// Inputs [x] (N, K). dx = probs·(dy − rowsum(dy·probs)).
     case softmax(probs: Tensor)
+    /// An op defined outside this module (``Tensor/recording(_:inputs:saved:backward:)``):
+    /// `backward(dy)` returns one gradient per input (nil: none), each added to the input's.
+    case custom(saved: [Tensor], backward: (_ dy: Tensor) throws -> [Tensor?])
 
     /// The tensors the rule reads; `backward()` checks none was modified in place since.
     var saved: [Tensor] {
@@ -53,6 +56,7 @@ enum BackwardRule {
         case let .softmaxCrossEntropy(probs, labels, _): return [probs, labels]
         case let .dropout(mask): return [mask]
         case let .softmax(probs): return [probs]
+        case let .custom(saved, _): return saved
         }
     }
 
@@ -139,6 +143,10 @@ enum BackwardRule {
             try slots.accumulate(0, overwriting: { dx in try context.check(ck_mul(h, [dy.view], [mask.view], [dx.view])) })
         case let .softmax(probs):
             try slots.accumulate(0, overwriting: { dx in try Tensor.softmaxBackward(probs: probs, dy: dy, into: dx) })
+        case let .custom(_, backward):
+            for (i, gradient) in try backward(dy).enumerated() {
+                if let gradient { try slots.accumulateScaled(i, 1, gradient) }
+            }
         }
     }
 

@@ -14,16 +14,39 @@ public struct BatchOptions: Equatable, Sendable {
     public var augmentation: Augmentation
     /// Per-channel (x − mean) / std applied last; nil leaves pixels as loaded.
     public var normalization: ChannelStatistics?
+    /// In data-parallel training, which share of each global batch this replica takes
+    /// (``DataShard``); `batchSize` is then the share's size. ``DataShard/whole`` by default.
+    public var shard: DataShard
 
     public init(batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                augmentation: Augmentation = .none, normalization: ChannelStatistics? = nil) {
+                augmentation: Augmentation = .none, normalization: ChannelStatistics? = nil, shard: DataShard = .whole) {
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
         self.augmentation = augmentation
         self.normalization = normalization
+        self.shard = shard
     }
+}
+
+/// One replica's share of the data in data-parallel training. Every replica draws the same
+/// epoch order (same seed) and cuts it into global batches of `count` × batchSize samples;
+/// replica `index` takes the `index`-th run of batchSize samples of each. The replicas'
+/// batches of one step, concatenated in index order, are therefore exactly the batch one
+/// process with batch size `count` × batchSize would get (same samples, same augmentation).
+public struct DataShard: Equatable, Sendable {
+    /// This replica, in 0..<count.
+    public var index: Int
+    /// Replicas sharing each global batch.
+    public var count: Int
+
+    public init(index: Int, count: Int) {
+        (self.index, self.count) = (index, count)
+    }
+
+    /// One replica with all of the data.
+    public static let whole = DataShard(index: 0, count: 1)
 }
 
 /// One batch as plain host arrays, ready to upload to a device.
@@ -61,6 +84,13 @@ public struct EpochBatches: Sequence, Sendable {
             throw DataError.invalidArgument("batch size must be positive, not \(options.batchSize)")
         }
         guard epoch >= 0 else { throw DataError.invalidArgument("epoch must be ≥ 0, not \(epoch)") }
+        let shard = options.shard
+        guard shard.count >= 1, (0..<shard.count).contains(shard.index) else {
+            throw DataError.invalidArgument("data shard \(shard.index) of \(shard.count) does not exist")
+        }
+        guard shard.count == 1 || options.dropLast else {
+            throw DataError.invalidArgument("sharded batches need dropLast: a last, partial global batch cannot be shared evenly")
+        }
         try options.augmentation.validate()
         try options.normalization?.validate(channels: dataset.channels)
         self.dataset = dataset
@@ -69,18 +99,22 @@ public struct EpochBatches: Sequence, Sendable {
         order = epochOrder(count: dataset.count, seed: options.seed, epoch: epoch, shuffle: options.shuffle)
     }
 
-    /// Number of batches: ⌊N / B⌋ with dropLast, else ⌈N / B⌉.
+    /// Number of batches: ⌊N / G⌋ with dropLast, else ⌈N / G⌉, for global batches of
+    /// G = batchSize × shard count samples.
     public var count: Int {
-        let full = dataset.count / options.batchSize
-        return options.dropLast || dataset.count % options.batchSize == 0 ? full : full + 1
+        let full = dataset.count / globalBatchSize
+        return options.dropLast || dataset.count % globalBatchSize == 0 ? full : full + 1
     }
 
-    /// Batch `step` (0..<count): its samples copied in epoch order, each
+    /// Samples per step over all replicas: batchSize × shard count.
+    public var globalBatchSize: Int { options.batchSize * options.shard.count }
+
+    /// Batch `step` (0..<count): this shard's samples of global batch `step`, copied in epoch order, each
     /// augmented with its own (seed, epoch, sample) stream, then normalized.
     /// Augmented batches are split over every core (the result does not
     /// depend on how: each sample's randomness is its own).
     public func batch(at step: Int) -> Batch {
-        let start = step * options.batchSize
+        let start = step * globalBatchSize + options.shard.index * options.batchSize
         let indices = Array(order[start..<Swift.min(start + options.batchSize, order.count)])
         let shape = ImageShape(channels: dataset.channels, height: dataset.height, width: dataset.width)
         let workers = options.augmentation.isIdentity

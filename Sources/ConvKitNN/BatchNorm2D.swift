@@ -18,6 +18,9 @@ public final class BatchNorm2D: Module {
     public let momentum: Double
     public let epsilon: Double
     public var isTraining = true
+    /// Set for synchronized batch norm in data-parallel training: training-mode statistics then
+    /// come from every replica's batch (see ``BatchNormSynchronizer``); nil: from this batch.
+    public var synchronizer: (any BatchNormSynchronizer)?
     /// The count `numBatchesTracked` holds, valid while its version is the one recorded here
     /// (a loaded state dict changes the version; the count is then read back once).
     private var tracked = (count: 0, version: 0)
@@ -40,8 +43,13 @@ public final class BatchNorm2D: Module {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try checkImageInput(x, "BatchNorm2D", channels: weight.count)
-        let y = try x.batchNorm2d(gamma: weight, beta: bias, runningMean: runningMean, runningVar: runningVar,
+        let y: Tensor
+        if isTraining, let synchronizer {
+            y = try synchronizer.normalize(x, layer: self)
+        } else {
+            y = try x.batchNorm2d(gamma: weight, beta: bias, runningMean: runningMean, runningVar: runningVar,
                                   training: isTraining, momentum: momentum, epsilon: epsilon)
+        }
         if isTraining {
             let count = numBatchesTracked.version == tracked.version ? tracked.count : Int(try numBatchesTracked.item())
             try numBatchesTracked.fill(Double(count + 1))

@@ -36,6 +36,11 @@ public final class Dropout: Module {
     /// The Philox counter of the next call's first element (a restored checkpoint sets it).
     public internal(set) var offset: UInt64 = 0
     public var isTraining = true
+    /// In data-parallel training, this replica's place among `count` equal shares of the global
+    /// batch: a call draws the mask of its rows of the global batch (counters from `offset` +
+    /// `index`·(its elements)) and advances `offset` by the global batch's element count, so
+    /// the replicas together drop exactly what one process with the global batch would.
+    public var replica: (index: Int, count: Int) = (0, 1)
 
     public init(rate: Double, seed: UInt64) throws {
         guard rate >= 0, rate < 1 else {
@@ -46,8 +51,8 @@ public final class Dropout: Module {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         guard isTraining, rate > 0 else { return x }
-        let y = try x.dropout(rate: rate, seed: seed, offset: offset)
-        offset &+= UInt64(x.count)
+        let y = try x.dropout(rate: rate, seed: seed, offset: offset &+ UInt64(replica.index * x.count))
+        offset &+= UInt64(replica.count * x.count)
         return y
     }
 }

@@ -9,7 +9,7 @@ struct ConvKitCommand: ParsableCommand {
         abstract: "Train and run convolutional networks on OpenCL devices or the CPU.",
         version: String(cString: ck_version()),
         subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, BenchCommand.self, DevicesCommand.self,
-                      DataCommand.self]
+                      DataCommand.self, MPICommand.self]
     )
 }
 

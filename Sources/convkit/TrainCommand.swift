@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvKit
 import ConvKitData
+import ConvKitDistributed
 import ConvKitNN
 import ConvKitTrain
 import Foundation
@@ -18,6 +19,10 @@ struct TrainCommand: ParsableCommand {
             output folder receives log.csv (one row per epoch), chart.png (loss and accuracy), \
             last.safetensors (resume with --resume) and best.safetensors (for convkit eval and \
             predict). Ctrl-C saves last.safetensors at the current step and stops.
+
+            Under `mpirun -np N` (a build with MPI: swift build --traits MPI) the N processes train \
+            one model data-parallel: --batch-size is the global batch, shared equally; rank 0 \
+            prints and writes the files.
             """
     )
 
@@ -26,11 +31,12 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Learning-rate schedule") var schedule: ScheduleFlags
     @OptionGroup(title: "Augmentation") var augmentation: AugmentationFlags
     @OptionGroup(title: "Device") var device: DeviceOptions
+    @OptionGroup(title: "Distributed training (MPI)") var distributed: DistributedFlags
 
     @Option(name: .long, help: "Passes over the training set.")
     var epochs = 20
 
-    @Option(name: .long, help: "Training images per step.")
+    @Option(name: .long, help: "Training images per step (over all processes in distributed training).")
     var batchSize = 128
 
     @Option(name: .long, help: ArgumentHelp("Stop when the test accuracy has not improved for this many epochs (default: never).",
@@ -94,10 +100,28 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data = try model.loadData()
-        let context = try device.makeContext()
+        guard let replica = try DistributedRun.start(required: distributed.distributed, timeout: distributed.syncTimeout,
+                                                     device: device.device, threads: device.threads) else {
+            return try run(replica: nil)
+        }
         do {
-            try train(data: data, context: context)
+            try run(replica: replica)
+            try replica.finish()
+        } catch let exit as ExitCode {
+            try replica.finish()
+            throw exit
+        } catch {
+            replica.abort(after: error)
+        }
+    }
+
+    private func run(replica: DistributedRun?) throws {
+        let data = try model.loadData()
+        let context = try replica?.makeContext() ?? device.makeContext()
+        do {
+            try train(data: data, context: context, replica: replica)
+        } catch let error as DistributedError {
+            throw CommandFailure(error.description)
         } catch let error as TrainingError {
             throw CommandFailure(error.description)
         } catch let error as CheckpointError {
@@ -109,41 +133,85 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func train(data: DatasetSplits, context: Context) throws {
+    private func train(data: DatasetSplits, context: Context, replica: DistributedRun?) throws {
+        guard distributed.timingOutput == nil || replica != nil else {
+            throw CommandFailure("--timing-out measures data-parallel steps: start the run with mpirun, or add --distributed")
+        }
         let start = Date()
         let train = data.train
         let recipe = ModelRecipe(model: model.model, widthMultiplier: model.widthMultiplier, dataset: model.dataset.rawValue,
                                  sample: train, normalization: normalize ? train.channelStatistics() : nil)
         let network = try recipe.makeModel(seed: seed, on: context)
-        let trainer = try Trainer(model: network, data: data, options: options, context: context, output: .standardOutput)
+        let synchronizer = try replica.map {
+            try GradientSynchronizer(model: network, communicator: $0.communicator, bucketBytes: distributed.bucketBytes)
+        }
+        let isPrimary = replica?.isPrimary ?? true
+        let report: (String) -> Void = { if isPrimary { print($0) } }  // rank 0 speaks for all
+        let trainer = try Trainer(model: network, data: data, options: options, context: context,
+                                  output: isPrimary ? .standardOutput : .silent, dataParallel: synchronizer)
         trainer.recipe = recipe
         trainer.outputDirectory = outputDirectory ?? "runs/\(model.model.rawValue)-\(model.dataset.rawValue)"
         if let resume {
             try trainer.resume(from: Checkpoint.read(from: resume))
-            print("resuming \(resume): \(trainer.completedEpochs) epochs and \(trainer.globalStep) steps done")
+            report("resuming \(resume): \(trainer.completedEpochs) epochs and \(trainer.globalStep) steps done")
         }
-        print("\(model.model.rawValue): \(network.parameterCount.formatted()) parameters; \(model.dataset.rawValue): "
+        if let replica, let synchronizer {
+            try ReplicaSetup.prepare(network, communicator: replica.communicator, batchNorm: distributed.batchNorm)
+            report(replica.summary(batchSize: batchSize, batchNorm: distributed.batchNorm, plan: synchronizer.plan))
+        }
+        report("\(model.model.rawValue): \(network.parameterCount.formatted()) parameters; \(model.dataset.rawValue): "
             + "\(train.count) training and \(data.test.count) test images of \(train.channels)×\(train.height)×\(train.width), "
             + "\(train.classCount) classes")
-        print("device: \(context.summary)")
-        print("\(trainer.options.optimizer.summary), \(schedule.schedule.rawValue) schedule, \(epochs) epochs of "
+        report("device: \(context.summary)")
+        report("\(trainer.options.optimizer.summary), \(schedule.schedule.rawValue) schedule, \(epochs) epochs of "
             + "\(trainer.stepsPerEpoch) steps × \(batchSize) images")
 
         try InterruptMonitor.install()
         defer { InterruptMonitor.uninstall() }
         let sampler = try memoryLog.map { try MemorySampler(path: $0, interval: 60, context: context) }
+        let stopRequested: () -> Bool
+        if let synchronizer {
+            synchronizer.localStopRequest = { InterruptMonitor.isInterrupted }
+            stopRequested = { synchronizer.stopRequested }
+        } else {
+            stopRequested = { InterruptMonitor.isInterrupted }
+        }
         trainer.shouldInterrupt = {
             try? sampler?.sampleIfDue()
-            return InterruptMonitor.isInterrupted
+            return stopRequested()
         }
         let result = try trainer.fit()
+        if let path = distributed.timingOutput, isPrimary, let synchronizer {
+            try writeTimings(synchronizer.timings, to: path)
+        }
         guard !result.interrupted else { throw ExitCode(130) }
 
         if let best = result.best, let last = result.history.last {
-            print(String(format: "best test accuracy %.2f%% (epoch %d); final %.2f%%; %.1f minutes", best.testAccuracy * 100,
+            report(String(format: "best test accuracy %.2f%% (epoch %d); final %.2f%%; %.1f minutes", best.testAccuracy * 100,
                          best.epoch, last.testAccuracy * 100, Date().timeIntervalSince(start) / 60))
         }
-        print("wrote \(trainer.outputDirectory!)/: log.csv, chart.png, last.safetensors, best.safetensors")
+        report("wrote \(trainer.outputDirectory!)/: log.csv, chart.png, last.safetensors, best.safetensors")
+    }
+}
+
+extension TrainCommand {
+    /// Rank 0's step timings as JSON (see ``StepTimings``), the first two steps left out as warm-up.
+    private func writeTimings(_ timings: StepTimings, to path: String) throws {
+        do {
+            try (timings.json(warmupSteps: 2) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure("\(path): cannot write the step timings: \(error.localizedDescription)")
+        }
+    }
+}
+
+extension DistributedRun {
+    /// "data-parallel: 2 processes (Open MPI v4.1.4), global batch 128 = 2 × 64, batch norm local, 3 gradient buckets; rank 0: …".
+    func summary(batchSize: Int, batchNorm: ReplicaSetup.BatchNormMode, plan: GradientBucketPlan) -> String {
+        let size = communicator.size
+        return "data-parallel: \(size) processes (\(MPISupport.libraryVersion)), global batch \(batchSize) = \(size) × "
+            + "\(batchSize / max(size, 1)), batch norm \(batchNorm.rawValue), \(plan.bucketSizes.count) gradient buckets; "
+            + "rank 0: \(device.note)"
     }
 }
 

@@ -76,14 +76,24 @@ public final class Trainer {
     public internal(set) var completedEpochs = 0
     /// Optimizer steps taken in the whole run.
     public internal(set) var globalStep = 0
+    /// Data-parallel training across processes; nil: this process trains alone.
+    public let dataParallel: (any DataParallelSynchronizer)?
     let trainBatching: BatchOptions
     private let metrics: RunningMetrics
     private let nonFinite: NonFiniteGuard
 
     /// `model` must map (N, C, H, W) images of `data` to (N, classes) logits and live on `context`.
+    /// With `dataParallel`, ``TrainingOptions/batchSize`` is the global batch, which the replicas
+    /// share equally (see ``DataParallelSynchronizer``).
     public init(model: any Module, data: DatasetSplits, options: TrainingOptions, context: Context,
-                output: TrainingOutput = .silent) throws {
+                output: TrainingOutput = .silent, dataParallel: (any DataParallelSynchronizer)? = nil) throws {
         try options.validate(trainingCount: data.train.count)
+        let shard = dataParallel?.shard ?? .whole
+        guard options.batchSize % shard.count == 0, options.batchSize / shard.count >= 2 else {
+            throw TrainingError.invalidOption("--batch-size \(options.batchSize) is the global batch: it must split into "
+                + "\(shard.count) equal shares of at least 2 images, one per process")
+        }
+        self.dataParallel = dataParallel
         self.model = model
         self.data = data
         self.options = options
@@ -94,8 +104,8 @@ public final class Trainer {
         schedule = try LearningRateSchedule(options.schedule, optimizer: optimizer, epochs: options.epochs,
                                             stepsPerEpoch: stepsPerEpoch)
         let normalization = options.normalize ? data.train.channelStatistics() : nil
-        trainBatching = BatchOptions(batchSize: options.batchSize, shuffle: true, dropLast: true, seed: options.seed,
-                                     augmentation: options.augmentation, normalization: normalization)
+        trainBatching = BatchOptions(batchSize: options.batchSize / shard.count, shuffle: true, dropLast: true, seed: options.seed,
+                                     augmentation: options.augmentation, normalization: normalization, shard: shard)
         metrics = try RunningMetrics(on: context)
         nonFinite = try NonFiniteGuard(model: model, options: options.nonFinite, context: context)
     }
@@ -113,9 +123,11 @@ public final class Trainer {
             let epoch = completedEpochs
             let start = ProgressBar.monotonicSeconds()
             guard let train = try trainEpoch(epoch) else {
+                try dataParallel?.synchronizeBuffers()
                 try saveInterruptCheckpoint()
                 return TrainingResult(history: history, bestEpoch: bestEpoch, stoppedEarly: false, interrupted: true)
             }
+            try dataParallel?.synchronizeBuffers()
             let test = try evaluate(data.test)
             schedule.endEpoch(epoch, testLoss: test.loss)
             completedEpochs += 1
@@ -159,23 +171,25 @@ public final class Trainer {
             let logits = try model(device.images)
             let loss = try Loss.softmaxCrossEntropy(logits: logits, labels: device.labels, labelSmoothing: options.labelSmoothing)
             optimizer.zeroGrad()
-            try loss.backward()
+            try loss.backward(onGradientReady: dataParallel?.gradientReady)
+            try dataParallel?.finishGradients()
             if let report = try nonFinite.inspect(loss: loss, epoch: epoch, step: step) {
                 try dropStep(report)
             } else {
                 try optimizer.step()
                 try metrics.add(loss: loss, logits: logits, oneHot: device.oneHot)
-                unreported += batch.count
+                unreported += batch.count * (dataParallel?.size ?? 1)
             }
             globalStep = epoch * stepsPerEpoch + step + 1
             if shouldInterrupt() { return nil }
             guard (step + 1) % options.readInterval == 0 || step + 1 == stepsPerEpoch else { continue }
-            running = try metrics.read()
+            running = try averagedOverReplicas(metrics.read(), count: metrics.count)
             bar?.update(step: step + 1, batchImages: unreported, loss: running.loss, accuracy: running.accuracy)
             unreported = 0
         }
         let seconds = max(ProgressBar.monotonicSeconds() - start, 1e-9)
-        return (running.loss, running.accuracy, Double(metrics.count) / seconds, optimizer.learningRate)
+        let images = Double(metrics.count * (dataParallel?.size ?? 1))
+        return (running.loss, running.accuracy, images / seconds, optimizer.learningRate)
     }
 
     /// A step whose loss or gradients are not finite: stops the run (``NonFiniteAction/stop``, or
@@ -203,10 +217,22 @@ public final class Trainer {
     }
 
     /// Mean loss and accuracy of the model on `dataset`, normalized as the training images and
-    /// not augmented (``Inference/evaluate(_:on:normalization:batchSize:context:)``).
+    /// not augmented (``Inference/evaluate(_:on:normalization:batchSize:context:)``). In
+    /// data-parallel training each replica evaluates its share and the means are combined.
     public func evaluate(_ dataset: Dataset) throws -> (loss: Double, accuracy: Double) {
-        try Inference.evaluate(model, on: dataset, normalization: trainBatching.normalization,
-                               batchSize: options.evaluationBatchSize, context: context)
+        let share = try dataset.share(dataParallel?.shard ?? .whole)
+        let result = try Inference.evaluate(model, on: share, normalization: trainBatching.normalization,
+                                            batchSize: options.evaluationBatchSize, context: context)
+        return try averagedOverReplicas(result, count: share.count)
+    }
+
+    /// The means (loss, accuracy) of `count` images on each replica, combined into the means over
+    /// every replica's images (``DataParallelSynchronizer/sum(_:)``); unchanged when training alone.
+    private func averagedOverReplicas(_ means: (loss: Double, accuracy: Double), count: Int) throws -> (loss: Double, accuracy: Double) {
+        guard let dataParallel else { return means }
+        let n = Double(count)
+        let sums = try dataParallel.sum([means.loss * n, means.accuracy * n, n])
+        return sums[2] > 0 ? (sums[0] / sums[2], sums[1] / sums[2]) : (0, 0)
     }
 
     /// The first epoch (1-based) with the highest test accuracy so far; 0 before any.

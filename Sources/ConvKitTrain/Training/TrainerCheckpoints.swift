@@ -15,6 +15,9 @@ extension Trainer {
     /// `DIRECTORY/best.safetensors`, nil without an output directory.
     public var bestCheckpointPath: String? { outputPath("best.safetensors") }
 
+    /// False on every data-parallel replica but rank 0, which alone writes the run's files.
+    var writesFiles: Bool { (dataParallel?.rank ?? 0) == 0 }
+
     private func outputPath(_ name: String) -> String? {
         outputDirectory.map { ($0 as NSString).appendingPathComponent(name) }
     }
@@ -23,7 +26,7 @@ extension Trainer {
     public func saveCheckpoint(to path: String) throws {
         let info = CheckpointInfo(modelName: recipe?.model ?? "model", dataset: recipe?.dataset ?? "",
                                   config: try recipe?.json() ?? "", epoch: completedEpochs, globalStep: globalStep,
-                                  randomState: ["data.seed": options.seed])
+                                  randomState: ["data.seed": options.seed, "data.batch_size": UInt64(options.batchSize)])
         try Checkpoint.save(to: path, model: model, optimizer: optimizer, schedules: [schedule], info: info)
     }
 
@@ -39,6 +42,10 @@ extension Trainer {
             throw TrainingError.invalidOption("\(checkpoint.file) was trained with --seed \(seed); resume with the same seed "
                 + "(not \(options.seed)) to get the same batches")
         }
+        if let batchSize = info.randomState["data.batch_size"], batchSize != UInt64(options.batchSize) {
+            throw TrainingError.invalidOption("\(checkpoint.file) was trained with --batch-size \(batchSize) (the global batch, "
+                + "whatever the number of processes); resume with the same batch size (not \(options.batchSize))")
+        }
         try checkpoint.restore(model: model, modelName: recipe?.model ?? "model", optimizer: optimizer, schedules: [schedule])
         completedEpochs = info.epoch
         globalStep = info.globalStep
@@ -51,7 +58,7 @@ extension Trainer {
     /// After an epoch: the log, the chart, `last.safetensors`, and `best.safetensors` when
     /// `isBest`. Nothing without an output directory.
     func writeEpochFiles(isBest: Bool) throws {
-        guard let outputDirectory, let last = lastCheckpointPath, let best = bestCheckpointPath else { return }
+        guard writesFiles, let outputDirectory, let last = lastCheckpointPath, let best = bestCheckpointPath else { return }
         let title = recipe.map { "\($0.model) on \($0.dataset)" } ?? "training"
         try RunArtifacts(directory: outputDirectory, title: title).write(history)
         try saveCheckpoint(to: last)
@@ -60,7 +67,7 @@ extension Trainer {
 
     /// After an interrupt: `last.safetensors` at the current step, and a line saying how to resume.
     func saveInterruptCheckpoint() throws {
-        guard let last = lastCheckpointPath, let outputDirectory else { return }
+        guard writesFiles, let last = lastCheckpointPath, let outputDirectory else { return }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         try saveCheckpoint(to: last)
         output.write("\ninterrupted at step \(globalStep): saved \(last); continue with --resume \(last)\n")
