@@ -50,14 +50,14 @@ public struct VisualizationReport: Sendable {
 /// Draws what a trained model sees in one image: the activations and filters of a layer, the
 /// saliency map and Grad-CAM of a class, each as a PNG (libpng through ``Canvas``). The image is
 /// normalized as the model was trained (``ModelRecipe/normalization``) by device ops that are
-/// differentiated through, so saliency is with respect to the pixels in [0, 1]. Everything is
-/// checked before anything is computed or written.
+/// differentiated through, so saliency is with respect to the pixels in [0, 1]. The layers, the
+/// class and the image are checked (one forward pass) before any file is written.
 public enum Visualizer {
     public static func run(model: any Module, recipe: ModelRecipe, image: DisplayImage, imageName: String,
                            request: VisualizationRequest, context: Context) throws -> VisualizationReport {
         let layerModule = try model.submodule(named: request.layer)
         let gradCAMLayer = request.gradCAMLayer ?? request.layer
-        _ = try model.submodule(named: gradCAMLayer)
+        let gradCAMModule = try model.submodule(named: gradCAMLayer)
         let filters = request.kinds.contains(.filters) ? try ConvolutionFilters(model: model, layer: request.layer) : nil
         if let index = request.classIndex, !recipe.classNames.indices.contains(index) {
             throw InspectionError.classOutOfRange(index, classCount: recipe.classNames.count)
@@ -67,15 +67,14 @@ public enum Visualizer {
             throw TrainingError.invalidOption("\(imageName): the image is \(image.channels)×\(image.height)×\(image.width), "
                 + "the model takes \(recipe.channels)×\(recipe.height)×\(recipe.width)")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw TrainingError.writeFailed(path: request.outputDirectory, reason: error.localizedDescription)
-        }
-
         let x = try Tensor(image.pixels, shape: [1, image.channels, image.height, image.width], on: context)
         let normalize = { (pixels: Tensor) in try recipe.normalization.map { try $0.normalize(pixels) } ?? pixels }
-        let (logits, captured) = try withNoGrad { try model.evaluating { try model(normalize(x), capturing: [request.layer]) } }
+        let (logits, captured) = try withNoGrad {
+            try model.evaluating { try model(normalize(x), capturing: [request.layer, gradCAMLayer]) }
+        }
+        if request.kinds.contains(.gradcam), let features = captured[gradCAMLayer], features.shape.count != 4 {
+            throw InspectionError.noFeatureMap(layer: gradCAMLayer, type: gradCAMModule.typeName, shape: features.shape)
+        }
         let probabilities = try logits.softmax().toArray()
         let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
         let classIndex = request.classIndex ?? predicted
@@ -86,6 +85,11 @@ public enum Visualizer {
             + (predicted == classIndex ? " (predicted)" : ", predicted \(recipe.classNames[predicted])")
         let layerType = layerModule.typeName
 
+        do {
+            try FileManager.default.createDirectory(atPath: request.outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError.writeFailed(path: request.outputDirectory, reason: error.localizedDescription)
+        }
         var files: [(kind: VisualizationKind, path: String)] = []
         for kind in request.kinds {
             let canvas: Canvas
