@@ -240,6 +240,10 @@ final class InspectionTests: XCTestCase {
         XCTAssertThrowsError(try Saliency(model: model, input: try Tensor.zeros([2, 72], on: context), classes: [0, 0])) { error in
             XCTAssertEqual(error as? InspectionError, .notAnImageBatch(shape: [2, 72]))
         }
+        let featuresOnly = Sequential([model.layers[0]])
+        XCTAssertThrowsError(try Saliency(model: featuresOnly, input: x, classes: [0, 0])) { error in
+            XCTAssertEqual(error as? InspectionError, .notClassScores(shape: [2, 4, 6, 6]))
+        }
         XCTAssertThrowsError(try ConvolutionFilters(model: model, layer: "1")) { error in
             XCTAssertEqual(error as? InspectionError,
                            .notAConvolution(layer: "1", type: "BatchNorm2D",

@@ -4,6 +4,7 @@
 struct Figure {
     static let margin = 12
     static let headingHeight = 14, detailHeight = 7, lineGap = 5
+    static let ink = RGB(40, 40, 40)
 
     private(set) var canvas: Canvas
     /// The top-left corner of the content area.
@@ -23,8 +24,6 @@ struct Figure {
             BitmapFont.draw(line, x: Figure.margin, y: y, scale: 1, Figure.ink, on: &canvas)
         }
     }
-
-    static let ink = RGB(40, 40, 40)
 
     /// Draws a `width` × `height` plane, each cell a `scale` × `scale` square, its top-left
     /// corner at (x, y) of the content area; `color(row, column)` gives each cell's colour.
