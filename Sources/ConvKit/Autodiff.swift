@@ -55,24 +55,7 @@ extension Tensor {
     /// soon as that gradient is final for this call (every op that uses the leaf has run its
     /// backward rule), so that work on it (a data-parallel all-reduce) can overlap the rest.
     public func backward(gradient: Tensor? = nil, onGradientReady: ((Tensor) throws -> Void)? = nil) throws {
-        guard requiresGrad else {
-            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
-                               message: "backward: the tensor does not require grad (no input was marked requiringGrad(), or it was computed under withNoGrad)")
-        }
-        let seed: Tensor
-        if let gradient {
-            guard gradient.shape == shape, gradient.dtype == dtype, gradient.context === context else {
-                throw ConvKitError(status: CK_ERR_SHAPE_MISMATCH,
-                                   message: "backward: gradient \(gradient.shape) \(gradient.dtype) does not match the tensor \(shape) \(dtype) on the same context")
-            }
-            seed = gradient
-        } else {
-            guard count == 1 else {
-                throw ConvKitError(status: CK_ERR_SHAPE_MISMATCH,
-                                   message: "backward: a tensor of shape \(shape) needs an explicit gradient; only one-element tensors default to 1")
-            }
-            seed = try .ones(shape, dtype: dtype, on: context)
-        }
+        let seed = try backwardSeed(gradient, "backward")
         let order = topologicalOrder()
         for tensor in order { try tensor.gradFn?.checkSavedVersions() }
 
@@ -93,8 +76,30 @@ extension Tensor {
         }
     }
 
+    /// The gradient a backward pass from `self` starts with: `gradient` (checked against this
+    /// tensor's shape, dtype and context), else 1 for a one-element tensor. `op` names the caller
+    /// in messages. Throws when `self` does not require grad.
+    func backwardSeed(_ gradient: Tensor?, _ op: String) throws -> Tensor {
+        guard requiresGrad else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
+                               message: "\(op): the tensor does not require grad (no input was marked requiringGrad(), or it was computed under withNoGrad)")
+        }
+        if let gradient {
+            guard gradient.shape == shape, gradient.dtype == dtype, gradient.context === context else {
+                throw ConvKitError(status: CK_ERR_SHAPE_MISMATCH,
+                                   message: "\(op): gradient \(gradient.shape) \(gradient.dtype) does not match the tensor \(shape) \(dtype) on the same context")
+            }
+            return gradient
+        }
+        guard count == 1 else {
+            throw ConvKitError(status: CK_ERR_SHAPE_MISMATCH,
+                               message: "\(op): a tensor of shape \(shape) needs an explicit gradient; only one-element tensors default to 1")
+        }
+        return try .ones(shape, dtype: dtype, on: context)
+    }
+
     /// The recorded tensors `self` depends on, `self` first, each before all of its inputs.
-    private func topologicalOrder() -> [Tensor] {
+    func topologicalOrder() -> [Tensor] {
         var visited: Set<ObjectIdentifier> = [ObjectIdentifier(self)]
         var postorder: [Tensor] = []
         var stack: [(tensor: Tensor, next: Int)] = [(self, 0)]
@@ -149,8 +154,12 @@ extension TapeNode {
 }
 
 /// Gradients of intermediate tensors while one `backward()` runs; each is dropped once used.
+/// With `holdsLeafGradients`, leaves' gradients are kept here too instead of in their ``Tensor/grad``.
 final class GradientStore {
     var pending: [ObjectIdentifier: Tensor] = [:]
+    let holdsLeafGradients: Bool
+
+    init(holdsLeafGradients: Bool = false) { self.holdsLeafGradients = holdsLeafGradients }
 }
 
 /// Where one op's backward rule adds its input gradients. A leaf's gradient lives in its
@@ -164,11 +173,11 @@ struct GradientSlots {
     func needs(_ i: Int) -> Bool { inputs[i].requiresGrad }
 
     private func existing(_ i: Int) -> Tensor? {
-        inputs[i].isLeaf ? inputs[i].grad : store.pending[ObjectIdentifier(inputs[i])]
+        inputs[i].isLeaf && !store.holdsLeafGradients ? inputs[i].grad : store.pending[ObjectIdentifier(inputs[i])]
     }
 
     private func adopt(_ i: Int, _ gradient: Tensor) {
-        if inputs[i].isLeaf { inputs[i].grad = gradient } else { store.pending[ObjectIdentifier(inputs[i])] = gradient }
+        if inputs[i].isLeaf && !store.holdsLeafGradients { inputs[i].grad = gradient } else { store.pending[ObjectIdentifier(inputs[i])] = gradient }
     }
 
     private func fresh(_ i: Int) throws -> Tensor { try Tensor(inputs[i].context, shape: inputs[i].shape, dtype: inputs[i].dtype) }

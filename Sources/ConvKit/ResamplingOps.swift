@@ -41,20 +41,30 @@ extension Tensor {
     }
 
     /// Bilinear upsampling by integer factors: (N, C, H, W) → (N, C, H·sh, W·sw), PyTorch's
-    /// `interpolate(mode="bilinear")`. Without `alignCorners` an output pixel o samples the input
-    /// at max(0, (o + ½)/s − ½) (Keras's and TensorFlow's half-pixel rule); with it, at
-    /// o·(in − 1)/(out − 1). Separable: Y = A_H · X · A_Wᵀ per image plane, where each row of A
-    /// holds the two interpolation weights. The W axis is one `ck_gemm` ((N·C·H, W) · A_Wᵀ), the
-    /// H axis one `ck_conv2d_forward` of the (N·C, 1, H, OW) result with A_H as an (OH, 1, H, 1)
-    /// weight. Weights are computed in float as PyTorch does.
+    /// `interpolate(mode="bilinear")`; ``resizedBilinear(height:width:alignCorners:)`` to H·sh × W·sw.
     public func upsampledBilinear(scale: (Int, Int), alignCorners: Bool = false) throws -> Tensor {
         _ = try channelCount("upsampledBilinear")
         try Tensor.checkScale(scale, "upsampledBilinear")
+        return try resizedBilinear(height: shape[2] * scale.0, width: shape[3] * scale.1, alignCorners: alignCorners)
+    }
+
+    /// Bilinear resampling to any size: (N, C, H, W) → (N, C, height, width), PyTorch's
+    /// `interpolate(size=(height, width), mode="bilinear")` (no antialiasing when shrinking).
+    /// Without `alignCorners` an output pixel o samples the input at max(0, (o + ½)·H/height − ½)
+    /// (Keras's and TensorFlow's half-pixel rule); with it, at o·(H − 1)/(height − 1). For an
+    /// integer factor s, H/height is 1/s exactly. Separable: Y = A_H · X · A_Wᵀ per image plane,
+    /// where each row of A holds the two interpolation weights. The W axis is one `ck_gemm`
+    /// ((N·C·H, W) · A_Wᵀ), the H axis one `ck_conv2d_forward` of the (N·C, 1, H, width) result
+    /// with A_H as a (height, 1, H, 1) weight. Weights are computed in float as PyTorch does.
+    public func resizedBilinear(height oh: Int, width ow: Int, alignCorners: Bool = false) throws -> Tensor {
+        _ = try channelCount("resizedBilinear")
+        guard oh >= 1, ow >= 1 else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "resizedBilinear: output size \(oh)×\(ow) must be at least 1×1")
+        }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let (oh, ow) = (h * scale.0, w * scale.1)
-        let rowsW = Tensor.interpolationMatrix(input: w, output: ow, scale: scale.1, alignCorners: alignCorners)
+        let rowsW = Tensor.interpolationMatrix(input: w, output: ow, alignCorners: alignCorners)
         let matrixW = try Tensor(doubles: Tensor.transposed(rowsW, rows: ow, columns: w), shape: [w, ow], dtype: dtype, on: context)
-        let rowsH = Tensor.interpolationMatrix(input: h, output: oh, scale: scale.0, alignCorners: alignCorners)
+        let rowsH = Tensor.interpolationMatrix(input: h, output: oh, alignCorners: alignCorners)
         let matrixH = try Tensor(doubles: rowsH, shape: [oh, 1, h, 1], dtype: dtype, on: context)
         let alongW = try Tensor.matmul(reshaped(to: [n * c * h, w]), matrixW)
         let alongH = try Tensor.conv2d(alongW.reshaped(to: [n * c, 1, h, ow]), matrixH)
@@ -62,10 +72,10 @@ extension Tensor {
     }
 
     /// The (output, input) row-major matrix of 1-D linear interpolation, PyTorch's rule
-    /// (`area_pixel_compute_source_index`) in float arithmetic.
-    static func interpolationMatrix(input: Int, output: Int, scale: Int, alignCorners: Bool) -> [Double] {
+    /// (`area_pixel_compute_scale` and `area_pixel_compute_source_index`) in float arithmetic.
+    static func interpolationMatrix(input: Int, output: Int, alignCorners: Bool) -> [Double] {
         var matrix = [Double](repeating: 0, count: output * input)
-        let step: Float = alignCorners ? (output > 1 ? Float(input - 1) / Float(output - 1) : 0) : 1 / Float(scale)
+        let step: Float = alignCorners ? (output > 1 ? Float(input - 1) / Float(output - 1) : 0) : Float(input) / Float(output)
         for o in 0..<output {
             let source = alignCorners ? step * Float(o) : max(step * (Float(o) + 0.5) - 0.5, 0)
             let low = min(Int(source), input - 1)

@@ -14,7 +14,7 @@ public final class Sequential: Module {
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try layers.reduce(x) { try $1($0) }
+        try layers.reduce(x) { try $1.hooked($0) }
     }
 }
 
@@ -55,7 +55,7 @@ public final class BasicBlock: Module {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let residual = try bn2(conv2(bn1(conv1(x)).relu()))
-        return try (residual + (downsample?(x) ?? x)).relu()
+        let residual = try bn2.hooked(conv2.hooked(bn1.hooked(conv1.hooked(x)).relu()))
+        return try (residual + (downsample?.hooked(x) ?? x)).relu()
     }
 }

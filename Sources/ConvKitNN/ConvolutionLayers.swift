@@ -89,7 +89,7 @@ public final class SeparableConv2D: Module {
 
     public var children: [(name: String, module: any Module)] { [("depthwise", depthwise), ("pointwise", pointwise)] }
 
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try pointwise(depthwise(x)) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try pointwise.hooked(depthwise.hooked(x)) }
 }
 
 /// A transposed convolution, PyTorch's `nn.ConvTranspose2d`. Input (N, inChannels, H, W) →

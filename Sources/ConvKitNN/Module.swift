@@ -8,6 +8,7 @@ import ConvKit
 /// under short names (`weight`, `running_mean`) and its children under theirs (`conv1`, or
 /// `0`, `1`, … in a ``Sequential``); the recursive views join them (`layer1.0.conv1.weight`),
 /// so a checkpoint maps 1:1 to a PyTorch `state_dict`. Modules start in training mode.
+/// A container calls its children through ``hooked(_:)`` so that ``ForwardHooks`` see them.
 public protocol Module: AnyObject {
     /// The forward pass. Throws a ``ConvKitError`` naming the layer for an input it cannot take.
     func callAsFunction(_ input: Tensor) throws -> Tensor

@@ -8,8 +8,8 @@ struct ConvKitCommand: ParsableCommand {
         commandName: "convkit",
         abstract: "Train and run convolutional networks on OpenCL devices or the CPU.",
         version: String(cString: ck_version()),
-        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, BenchCommand.self, DevicesCommand.self,
-                      DataCommand.self, MPICommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, VisualizeCommand.self, BenchCommand.self,
+                      DevicesCommand.self, DataCommand.self, MPICommand.self]
     )
 }
 

@@ -36,6 +36,28 @@ final class LayerSupportGradientCheckTests: XCTestCase {
         try check("upsampledBilinear align corners", [.uniform([2, 1, 3, 2], seed: 71)]) {
             try $1[0].upsampledBilinear(scale: (3, 2), alignCorners: true)
         }
+        try check("resizedBilinear 3×4 to 7×5", [.uniform([1, 2, 3, 4], seed: 72)]) { try $1[0].resizedBilinear(height: 7, width: 5) }
+        try check("resizedBilinear 5×6 to 3×4", [.uniform([2, 1, 5, 6], seed: 73)]) { try $1[0].resizedBilinear(height: 3, width: 4) }
+    }
+
+    /// Bilinear resizing to sizes that are not integer multiples: PyTorch 1.13's
+    /// `F.interpolate(x, size=…, mode="bilinear")` gives [1, 1.4000001, 2, 2.6000001, 3] for
+    /// (1, 2, 3) → 5 wide and [1.3333333, 3, 4.6666665] for (1, 2, 3, 4, 5) → 3 wide. Sample
+    /// points 0.6·(o + ½) − ½ and 5/3·(o + ½) − ½, each a float32 product and difference, so 1e-6
+    /// covers their rounding (a few units of 2⁻²³ on values up to 5).
+    func testResizedBilinearMatchesPyTorch() throws {
+        let context = try Context(backend: .cpu, threads: 2)
+        let row = try Tensor([1, 2, 3], shape: [1, 1, 1, 3], on: context)
+        for (value, expected) in zip(try row.resizedBilinear(height: 1, width: 5).scalars, [1, 1.4000001, 2, 2.6000001, 3] as [Float]) {
+            XCTAssertEqual(value, expected, accuracy: 1e-6)
+        }
+        let wide = try Tensor([1, 2, 3, 4, 5], shape: [1, 1, 1, 5], on: context)
+        for (value, expected) in zip(try wide.resizedBilinear(height: 1, width: 3).scalars, [1.3333333, 3, 4.6666665] as [Float]) {
+            XCTAssertEqual(value, expected, accuracy: 1e-6)
+        }
+        XCTAssertThrowsError(try row.resizedBilinear(height: 0, width: 2)) { error in
+            XCTAssertTrue((error as? ConvKitError)?.message.contains("at least 1×1") ?? false, "\(error)")
+        }
     }
 
     /// Padding, cropping and nearest upsampling move values without arithmetic.

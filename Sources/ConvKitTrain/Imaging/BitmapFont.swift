@@ -1,6 +1,7 @@
-/// A 5×7 pixel font for the chart's labels: lower-case letters (upper case is drawn as lower
-/// case), digits and a little punctuation; other characters show as "?". Each glyph is seven
-/// rows of five cells, "#" for ink, drawn in a 6-pixel advance (one pixel of spacing).
+/// A 5×7 pixel font for the labels of the chart and the inspection pictures: lower-case letters
+/// (upper case is drawn as lower case), digits and a little punctuation; other characters show
+/// as "?". Each glyph is seven rows of five cells, "#" for ink, drawn in a 6-pixel advance (one
+/// pixel of spacing).
 enum BitmapFont {
     static let advance = 6
 
@@ -69,6 +70,11 @@ enum BitmapFont {
         "/": [".....", "....#", "...#.", "..#..", ".#...", "#....", "....."],
         "(": ["...#.", "..#..", ".#...", ".#...", ".#...", "..#..", "...#."],
         ")": [".#...", "..#..", "...#.", "...#.", "...#.", "..#..", ".#..."],
+        "[": [".###.", ".#...", ".#...", ".#...", ".#...", ".#...", ".###."],
+        "]": [".###.", "...#.", "...#.", "...#.", "...#.", "...#.", ".###."],
+        "<": ["...#.", "..#..", ".#...", "#....", ".#...", "..#..", "...#."],
+        ">": [".#...", "..#..", "...#.", "....#", "...#.", "..#..", ".#..."],
+        "|": ["..#..", "..#..", "..#..", "..#..", "..#..", "..#..", "..#.."],
         "_": [".....", ".....", ".....", ".....", ".....", ".....", "#####"],
         "?": [".###.", "#...#", "....#", "...#.", "..#..", ".....", "..#.."],
     ]

@@ -55,5 +55,5 @@ public final class FashionCNN: Module {
     public var children: [(name: String, module: any Module)] { [("features", features), ("classifier", classifier)] }
 
     /// (N, C, H, W) → (N, classes).
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try classifier(features(x)) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try classifier.hooked(features.hooked(x)) }
 }

@@ -26,7 +26,7 @@ public final class DepthwiseSeparableBlock: Module {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try bn2(pointwise(bn1(depthwise(x)).relu())).relu()
+        try bn2.hooked(pointwise.hooked(bn1.hooked(depthwise.hooked(x)).relu())).relu()
     }
 }
 
@@ -75,6 +75,6 @@ public final class MobileNet: Module {
 
     /// (N, C, H, W) → (N, classes).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try fc(layers(bn1(conv1(x)).relu()).globalAvgPool2d().flattened())
+        try fc.hooked(layers.hooked(bn1.hooked(conv1.hooked(x)).relu()).globalAvgPool2d().flattened())
     }
 }

@@ -43,8 +43,8 @@ public final class CIFARResNet: Module {
 
     /// (N, C, H, W) → (N, classes).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let features = try layer3(layer2(layer1(bn1(conv1(x)).relu())))
-        return try fc(features.globalAvgPool2d().flattened())
+        let features = try layer3.hooked(layer2.hooked(layer1.hooked(bn1.hooked(conv1.hooked(x)).relu())))
+        return try fc.hooked(features.globalAvgPool2d().flattened())
     }
 }
 
@@ -87,9 +87,9 @@ public final class ImageNetResNet: Module {
 
     /// (N, C, H, W) → (N, classes).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let stem = try bn1(conv1(x)).relu().maxPool2d(kernel: (3, 3), stride: (2, 2), padding: .symmetric(1))
-        let features = try layers.reduce(stem) { try $1($0) }
-        return try fc(features.globalAvgPool2d().flattened())
+        let stem = try bn1.hooked(conv1.hooked(x)).relu().maxPool2d(kernel: (3, 3), stride: (2, 2), padding: .symmetric(1))
+        let features = try layers.reduce(stem) { try $1.hooked($0) }
+        return try fc.hooked(features.globalAvgPool2d().flattened())
     }
 }
 
