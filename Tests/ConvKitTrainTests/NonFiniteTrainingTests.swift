@@ -6,8 +6,8 @@ import Foundation
 import XCTest
 
 /// NaN and infinity during training: a poisoned weight stops the run with the layer's name and
-/// leaves the last checkpoint as it was; NaN images make steps that `skip` drops (batch-norm
-/// statistics put back) and `lower-lr` drops while halving the rate, which a resume restores;
+/// leaves the last checkpoint as it was; an overflowing layer is found by replaying the forward
+/// pass; NaN images make steps that `skip` drops (batch-norm statistics put back) and `lower-lr` drops while halving the rate, which a resume restores;
 /// too many in a row stop the run. Quarter-width ResNet-20 on 8×8 synthetic images.
 final class NonFiniteTrainingTests: XCTestCase {
     private var context: Context!
@@ -76,6 +76,20 @@ final class NonFiniteTrainingTests: XCTestCase {
         XCTAssertEqual(try Checkpoint.read(from: directory + "/last.safetensors").info?.epoch, 1)
     }
 
+    /// Finite but huge weights: the convolution's output overflows to infinity, which the
+    /// replayed forward pass finds, although every weight and the input are finite.
+    func testStopFindsTheLayerWhoseOutputOverflows() throws {
+        let trainer = try makeTrainer(data(), epochs: 1)
+        let weight = try XCTUnwrap(trainer.model.namedParameters().first { $0.name == "layer2.1.conv1.weight" }).tensor
+        try withNoGrad { try weight.fill(3e38) }
+        XCTAssertThrowsError(try trainer.fit()) { error in
+            let message = (error as? TrainingError)?.description ?? "\(error)"
+            XCTAssertTrue(message.contains("epoch 1, step 1: loss NaN; gradients of"), message)
+            XCTAssertFalse(message.contains("parameters:"), message)
+            XCTAssertTrue(message.contains("it starts in layer `layer2.1.conv1`"), message)
+        }
+    }
+
     /// One NaN image per epoch poisons its batch (batch norm mixes the batch), so exactly one
     /// step per epoch is dropped; the rest train, and nothing non-finite reaches the weights or
     /// the running statistics (which the NaN batch's forward pass had overwritten).
@@ -85,7 +99,8 @@ final class NonFiniteTrainingTests: XCTestCase {
         trainer.output = TrainingOutput(progress: nil, write: { lines.append($0) })
         let result = try trainer.fit()
         XCTAssertEqual(trainer.skippedSteps, 3)
-        XCTAssertEqual(lines.filter { $0.contains("step skipped") }.count, 3, lines.joined())
+        XCTAssertEqual(lines.filter { $0.contains("the input batch itself holds NaN or infinity; step skipped") }.count, 3,
+                       lines.joined())
         XCTAssertTrue(try allFinite(trainer.model.namedParameters()))
         XCTAssertTrue(try allFinite(trainer.model.namedBuffers()))
         XCTAssertTrue(result.history.allSatisfy { $0.trainLoss.isFinite && $0.testLoss.isFinite })
@@ -114,7 +129,8 @@ final class NonFiniteTrainingTests: XCTestCase {
             let message = (error as? TrainingError)?.description ?? "\(error)"
             XCTAssertTrue(message.contains("epoch 1, step 3"), message)
             XCTAssertTrue(message.contains("3 non-finite steps in a row"), message)
-            XCTAssertTrue(message.contains("so the forward pass made them"), message)
+            XCTAssertTrue(message.contains("the input batch itself holds NaN or infinity"), message)
+            XCTAssertTrue(message.hasSuffix("stopped. Check the data set"), message)
         }
         XCTAssertTrue(try allFinite(trainer.model.namedParameters()))
     }
@@ -137,7 +153,9 @@ final class NonFiniteTrainingTests: XCTestCase {
         XCTAssertEqual(gradientsOnly.origin, "layer1.0.bn1")
         let weights = NonFiniteReport(epoch: 1, step: 2, loss: .nan, gradients: [entry("fc.weight")], parameters: [entry("conv1.weight")])
         XCTAssertEqual(weights.origin, "conv1")
-        let lossOnly = NonFiniteReport(epoch: 1, step: 2, loss: .nan, gradients: [entry("fc.weight")], parameters: [])
+        var lossOnly = NonFiniteReport(epoch: 1, step: 2, loss: .nan, gradients: [entry("fc.weight")], parameters: [])
         XCTAssertNil(lossOnly.origin)
+        lossOnly.forwardOrigin = "layer3.0.bn2"
+        XCTAssertEqual(lossOnly.origin, "layer3.0.bn2")
     }
 }

@@ -58,13 +58,21 @@ public struct NonFiniteReport: Sendable, CustomStringConvertible {
     public let loss: Double
     public let gradients: [Entry]
     public let parameters: [Entry]
+    /// When the weights are finite but the loss is not: the first layer (submodule path, in the
+    /// order the forward pass finishes them) whose output holds NaN or ±∞ when the batch goes
+    /// through the model again, or ``inputOrigin`` when the batch itself does; nil when not looked for.
+    public var forwardOrigin: String?
+
+    /// ``forwardOrigin`` for a batch of images that holds NaN or ±∞ itself.
+    public static let inputOrigin = "(the input images)"
 
     /// The layer where the non-finite values most likely started: the first layer whose
-    /// parameters are non-finite, else — the backward pass running from the last layer to the
-    /// first — the last layer (in forward order) whose gradient is non-finite, when the loss
-    /// is finite; nil when only the loss is non-finite (the forward pass produced it).
+    /// parameters are non-finite, else ``forwardOrigin``, else — the backward pass running from
+    /// the last layer to the first — the last layer (in forward order) whose gradient is
+    /// non-finite, when the loss is finite.
     public var origin: String? {
         if let first = parameters.first { return first.layer }
+        if let forwardOrigin { return forwardOrigin }
         return loss.isFinite ? gradients.last?.layer : nil
     }
 
@@ -76,7 +84,9 @@ public struct NonFiniteReport: Sendable, CustomStringConvertible {
         }
         if !parameters.isEmpty { parts.append("parameters: " + list(parameters)) }
         if !gradients.isEmpty { parts.append("gradients of " + list(gradients)) }
-        if let origin {
+        if forwardOrigin == Self.inputOrigin, parameters.isEmpty {
+            parts.append("the input batch itself holds NaN or infinity")
+        } else if let origin {
             parts.append("it starts in layer `\(origin)`")
         } else if !loss.isFinite {
             parts.append("every weight is finite, so the forward pass made them (a non-finite input, or an overflow)")
@@ -119,8 +129,11 @@ final class NonFiniteGuard {
     }
 
     /// After `backward()`: nil when `loss` and every gradient are finite, else where they are not.
-    /// `epoch` and `step` are 0-based.
-    func inspect(loss: Tensor, epoch: Int, step: Int) throws -> NonFiniteReport? {
+    /// `epoch` and `step` are 0-based. When the weights are finite and the loss is not, and
+    /// `replay` holds the model and the batch's images (N, C, H, W), the batch goes through the
+    /// model once more (no gradients, in its current mode) with a ``ForwardHooks`` on every
+    /// submodule, to find the first layer whose output is not finite.
+    func inspect(loss: Tensor, epoch: Int, step: Int, replay: (model: any Module, images: Tensor)?) throws -> NonFiniteReport? {
         let gradients = parameters.compactMap(\.tensor.grad)
         let sum = try withNoGrad {
             try gradients.reduce(loss) { try $0 + $1.sum() }.item()
@@ -129,8 +142,11 @@ final class NonFiniteGuard {
             consecutive = 0
             return nil
         }
-        let report = NonFiniteReport(epoch: epoch + 1, step: step + 1, loss: try loss.item(),
+        var report = NonFiniteReport(epoch: epoch + 1, step: step + 1, loss: try loss.item(),
                                      gradients: try entries { $0.grad }, parameters: try entries { $0 })
+        if let replay, report.parameters.isEmpty, !report.loss.isFinite {
+            report.forwardOrigin = try firstNonFiniteLayer(replay.model, images: replay.images)
+        }
         guard !report.loss.isFinite || !report.gradients.isEmpty || !report.parameters.isEmpty else {
             consecutive = 0
             return nil
@@ -143,6 +159,22 @@ final class NonFiniteGuard {
     /// After a dropped step: the buffers as they were before its forward pass.
     func restoreBuffers() throws {
         for (saved, buffer) in zip(savedBuffers, buffers) { try buffer.assign(saved) }
+    }
+
+    /// The first submodule whose output holds NaN or ±∞ as `images` go through `model` (children
+    /// report before their parents), ``NonFiniteReport/inputOrigin`` when `images` do, nil when
+    /// none does (a loss overflow).
+    private func firstNonFiniteLayer(_ model: any Module, images: Tensor) throws -> String? {
+        guard try images.toArray().allSatisfy(\.isFinite) else { return NonFiniteReport.inputOrigin }
+        var first: String?
+        let hooks = ForwardHooks()
+        for (name, module) in model.namedSubmodules() {
+            hooks.add(on: module) { output in
+                if first == nil, try output.toArray().contains(where: { !$0.isFinite }) { first = name }
+            }
+        }
+        _ = try withNoGrad { try hooks.observing { try model(images) } }
+        return first
     }
 
     private func entries(_ values: (Tensor) -> Tensor?) throws -> [NonFiniteReport.Entry] {

@@ -173,7 +173,9 @@ public final class Trainer {
             optimizer.zeroGrad()
             try loss.backward(onGradientReady: dataParallel?.gradientReady)
             try dataParallel?.finishGradients()
-            if let report = try nonFinite.inspect(loss: loss, epoch: epoch, step: step) {
+            // Replicas replay no forward pass: synchronized batch norm would wait on the others.
+            let replay = dataParallel == nil ? (model: model, images: device.images) : nil
+            if let report = try nonFinite.inspect(loss: loss, epoch: epoch, step: step, replay: replay) {
                 try dropStep(report)
             } else {
                 try optimizer.step()
@@ -197,14 +199,17 @@ public final class Trainer {
     /// the learning rate for ``NonFiniteAction/lowerLearningRate``.
     private func dropStep(_ report: NonFiniteReport) throws {
         let settings = nonFinite.options
-        let kept = lastCheckpointPath.map { "; \($0) (epoch \(completedEpochs)) is untouched" } ?? ""
+        let kept = lastCheckpointPath.flatMap {
+            FileManager.default.fileExists(atPath: $0) ? "; \($0) (epoch \(completedEpochs)) is untouched" : nil
+        } ?? ""
+        let advice = report.forwardOrigin == NonFiniteReport.inputOrigin
+            ? "Check the data set" : "Try a lower --lr or more --warmup-epochs"
         if settings.action == .stop {
             throw TrainingError.diverged("\(report) (learning rate \(optimizer.learningRate)); stopped\(kept). "
-                + "Try a lower --lr, more --warmup-epochs, or --on-nonfinite skip|lower-lr")
+                + "\(advice), or --on-nonfinite skip|lower-lr")
         }
         guard nonFinite.consecutive < settings.maxConsecutive else {
-            throw TrainingError.diverged("\(report); \(nonFinite.consecutive) non-finite steps in a row, stopped\(kept). "
-                + "Try a lower --lr or more --warmup-epochs")
+            throw TrainingError.diverged("\(report); \(nonFinite.consecutive) non-finite steps in a row, stopped\(kept). \(advice)")
         }
         optimizer.zeroGrad()
         try nonFinite.restoreBuffers()
