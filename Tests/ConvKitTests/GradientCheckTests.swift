@@ -2,13 +2,11 @@ import ConvKit
 import XCTest
 
 /// Finite-difference checks of every differentiable op's backward rule, on the reference backend
-/// in float64 and on the CPU backend in float32 (tolerances justified in `Precision`).
+/// in float64 and on the CPU and OpenCL backends in float32 (tolerances justified in `Precision`).
 final class GradientCheckTests: XCTestCase {
     private func check(_ label: String, _ inputs: [GradInput], file: StaticString = #filePath, line: UInt = #line,
                        _ f: (Context, [Tensor]) throws -> Tensor) throws {
-        for precision in Precision.all {
-            try checkGradients(precision, label, inputs, file: file, line: line, f)
-        }
+        try Precision.forEach { try checkGradients($0, label, inputs, file: file, line: line, f) }
     }
 
     func testBroadcastingAddSubMul() throws {

@@ -3,14 +3,12 @@ import ConvKit
 import XCTest
 
 /// Finite-difference checks of the ops added for ConvKitNN's layers (linear, softmax, zero
-/// padding, cropping, nearest and bilinear upsampling), on both precisions of ``Precision``,
+/// padding, cropping, nearest and bilinear upsampling), in every precision of ``Precision`` (reference float64, CPU and OpenCL float32),
 /// and their exactness and argument errors.
 final class LayerSupportGradientCheckTests: XCTestCase {
     private func check(_ label: String, _ inputs: [GradInput], file: StaticString = #filePath, line: UInt = #line,
                        _ f: (Context, [Tensor]) throws -> Tensor) throws {
-        for precision in Precision.all {
-            try checkGradients(precision, label, inputs, file: file, line: line, f)
-        }
+        try Precision.forEach { try checkGradients($0, label, inputs, file: file, line: line, f) }
     }
 
     func testLinear() throws {
