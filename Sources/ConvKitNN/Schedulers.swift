@@ -8,9 +8,11 @@ import Foundation
 /// recursive rule (new lr from the current lr), takes its base from the optimizer's
 /// ``Optimizer/initialLearningRate`` (set by the first scheduler created for it), and performs
 /// its epoch-0 step when created. Call ``step()`` once per epoch after ``Optimizer/step()``.
-/// Several schedulers on one optimizer compose through ``ChainedScheduler`` (e.g. a
-/// ``LinearLR`` warm-up with a ``CosineAnnealingLR``). Rules are PyTorch 1.13's `get_lr`,
-/// evaluated in the same order in double precision.
+/// Several schedulers on one optimizer compose through ``ChainedScheduler`` (each applies its
+/// rule every epoch, e.g. a ``LinearLR`` warm-up with a ``CosineAnnealingLR``) or run one after
+/// another through ``SequentialLR`` (a warm-up, then any schedule from its start). Rules are
+/// PyTorch 1.13's `get_lr` (and `_get_closed_form_lr` where a ``SequentialLR`` restarts a
+/// schedule), evaluated in the same order in double precision.
 public class LRScheduler {
     public let optimizer: Optimizer
     /// The optimizer's learning rate before any scheduler touched it (PyTorch's `base_lrs`);
@@ -34,6 +36,17 @@ public class LRScheduler {
 
     /// The learning rate at ``lastEpoch`` from the current one; each schedule overrides it.
     func nextLearningRate(current: Double) -> Double { current }
+
+    /// The learning rate at ``lastEpoch`` from the base alone (PyTorch's `_get_closed_form_lr`);
+    /// each schedule overrides it.
+    func closedFormLearningRate() -> Double { baseLearningRate }
+
+    /// Starts the schedule over at epoch 0 (PyTorch's `step(0)`, which ``SequentialLR`` uses at a
+    /// milestone): the rate becomes the closed form's at epoch 0.
+    func restart() {
+        lastEpoch = 0
+        optimizer.learningRate = closedFormLearningRate()
+    }
 }
 
 /// lr · gamma every `stepSize` epochs, PyTorch's `StepLR`.
@@ -49,6 +62,8 @@ public final class StepLR: LRScheduler {
     override func nextLearningRate(current: Double) -> Double {
         lastEpoch == 0 || lastEpoch % stepSize != 0 ? current : current * gamma
     }
+
+    override func closedFormLearningRate() -> Double { baseLearningRate * pow(gamma, Double(lastEpoch / stepSize)) }
 }
 
 /// lr · gamma at each milestone epoch (gamma^k for a milestone listed k times), PyTorch's `MultiStepLR`.
@@ -64,6 +79,10 @@ public final class MultiStepLR: LRScheduler {
     override func nextLearningRate(current: Double) -> Double {
         let hits = milestones.filter { $0 == lastEpoch }.count
         return hits == 0 ? current : current * pow(gamma, Double(hits))
+    }
+
+    override func closedFormLearningRate() -> Double {
+        baseLearningRate * pow(gamma, Double(milestones.filter { $0 <= lastEpoch }.count))
     }
 }
 
@@ -86,6 +105,10 @@ public final class CosineAnnealingLR: LRScheduler {
             return current + (baseLearningRate - etaMin) * (1 - cos(Double.pi / period)) / 2
         }
         return (1 + cos(Double.pi * t / period)) / (1 + cos(Double.pi * (t - 1) / period)) * (current - etaMin) + etaMin
+    }
+
+    override func closedFormLearningRate() -> Double {
+        minimumLearningRate + (baseLearningRate - minimumLearningRate) * (1 + cos(Double.pi * Double(lastEpoch) / Double(tMax))) / 2
     }
 }
 
@@ -112,6 +135,27 @@ public final class LinearLR: LRScheduler {
         let slope = endFactor - startFactor
         return current * (1 + slope / (Double(totalIterations) * startFactor + Double(lastEpoch - 1) * slope))
     }
+
+    override func closedFormLearningRate() -> Double {
+        baseLearningRate * (startFactor + (endFactor - startFactor) * Double(min(totalIterations, lastEpoch)) / Double(totalIterations))
+    }
+}
+
+/// lr · gamma every epoch, PyTorch's `ExponentialLR`.
+public final class ExponentialLR: LRScheduler {
+    public let gamma: Double
+
+    public init(_ optimizer: Optimizer, gamma: Double) throws {
+        guard gamma > 0, gamma.isFinite else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "ExponentialLR: gamma \(gamma) must be finite and > 0")
+        }
+        self.gamma = gamma
+        super.init(optimizer)
+    }
+
+    override func nextLearningRate(current: Double) -> Double { lastEpoch == 0 ? current : current * gamma }
+
+    override func closedFormLearningRate() -> Double { baseLearningRate * pow(gamma, Double(lastEpoch)) }
 }
 
 /// Steps several schedulers of one optimizer together, each applying its rule to the rate the
