@@ -51,7 +51,11 @@ extension Tensor {
         _ = try channelCount("upsampledBilinear")
         try Tensor.checkScale(scale, "upsampledBilinear")
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
-        let (oh, ow) = (h * scale.0, w * scale.1)
+        guard let oh = Tensor.product([h, scale.0]), let ow = Tensor.product([w, scale.1]),
+              Int32(exactly: oh) != nil, Int32(exactly: ow) != nil else {
+            throw ConvKitError(status: CK_ERR_OVERFLOW,
+                               message: "upsampledBilinear: \(h)×\(w) scaled by (\(scale.0), \(scale.1)) exceeds 2^31 - 1 rows or columns")
+        }
         let rowsW = Tensor.interpolationMatrix(input: w, output: ow, scale: scale.1, alignCorners: alignCorners)
         let matrixW = try Tensor(doubles: Tensor.transposed(rowsW, rows: ow, columns: w), shape: [w, ow], dtype: dtype, on: context)
         let rowsH = Tensor.interpolationMatrix(input: h, output: oh, scale: scale.0, alignCorners: alignCorners)

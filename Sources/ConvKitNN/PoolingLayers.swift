@@ -25,25 +25,27 @@ public final class MaxPool2D: Module {
 
 /// Average pooling, PyTorch's `nn.AvgPool2d`. (N, C, H, W) → (N, C, OH, OW). The divisor is
 /// `divisorOverride`, else the window's taps inside the padded input (`countIncludePad`) or
-/// inside the input. Forward `ck_pool2d_forward`; backward `ck_pool2d_backward`.
+/// inside the input; `dilation` spaces the taps (ONNX's AveragePool; PyTorch has none).
+/// Forward `ck_pool2d_forward`; backward `ck_pool2d_backward`.
 public final class AvgPool2D: Module {
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: Padding
+    public let dilation: (Int, Int)
     public let ceilMode: Bool
     public let countIncludePad: Bool
     public let divisorOverride: Int?
     public var isTraining = true
 
-    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid, ceilMode: Bool = false,
-                countIncludePad: Bool = true, divisorOverride: Int? = nil) {
-        (self.kernelSize, self.stride, self.padding) = (kernelSize, stride ?? kernelSize, padding)
+    public init(kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
+                ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) {
+        (self.kernelSize, self.stride, self.padding, self.dilation) = (kernelSize, stride ?? kernelSize, padding, dilation)
         (self.ceilMode, self.countIncludePad, self.divisorOverride) = (ceilMode, countIncludePad, divisorOverride)
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try checkImageInput(x, "AvgPool2D")
-        return try x.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+        return try x.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode,
                                countIncludePad: countIncludePad, divisorOverride: divisorOverride)
     }
 }

@@ -50,6 +50,10 @@ final class LayerSupportGradientCheckTests: XCTestCase {
             XCTAssertTrue((error as? ConvKitError)?.message.contains("leave at least one row") ?? false, "\(error)")
         }
         XCTAssertThrowsError(try x.upsampledNearest(scale: (0, 1)))
+        XCTAssertThrowsError(try x.upsampledBilinear(scale: (Int.max, 1))) { error in
+            XCTAssertEqual((error as? ConvKitError)?.status, CK_ERR_OVERFLOW, "\(error)")
+        }
+        XCTAssertThrowsError(try x.upsampledNearest(scale: (1 << 40, 1 << 40)))
         XCTAssertThrowsError(try Tensor.zeros([2, 3], on: context).zeroPadded(top: 1, bottom: 1, left: 1, right: 1))
         XCTAssertThrowsError(try Tensor.zeros([2, 3, 1], on: context).softmax())
         XCTAssertThrowsError(try Tensor.linear(Tensor.zeros([2, 3], on: context), weight: Tensor.zeros([4, 2], on: context))) { error in
