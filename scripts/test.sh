@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, checks that the embedded OpenCL kernels
 # match Kernels/ (scripts/embed-kernels.sh --check), then runs the Swift tests (the C op
-# suite on every backend, and the Swift module), then the standalone CMake build with
+# suite on every backend, and the Swift module), builds the DocC documentation
+# (scripts/build-docs.sh: no warnings, every public symbol documented), then the standalone CMake build with
 # ctest, its install, and the C example built against the installed library, then the op
 # suites once more under AddressSanitizer and UndefinedBehaviorSanitizer.
 set -euo pipefail
@@ -15,6 +16,9 @@ scripts/embed-kernels.sh --check
 echo "== swift build && swift test"
 swift build --build-tests
 swift test --skip-build
+
+echo "== DocC documentation of ConvKit and ConvKitNN (no warnings, every public symbol documented)"
+scripts/build-docs.sh
 
 echo "== CMake build, ctest, install, C example"
 scripts/check-cmake.sh

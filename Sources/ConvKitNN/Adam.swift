@@ -9,10 +9,15 @@ import ConvKit
 /// p −= (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε). State: `exp_avg` (m), `exp_avg_sq` (v),
 /// and `max_exp_avg_sq` (vmax) with AMSGrad, all starting at zero.
 public final class Adam: Optimizer {
+    /// The decay of the first moment m (PyTorch's `betas[0]`).
     public let beta1: Double
+    /// The decay of the second moment v (PyTorch's `betas[1]`).
     public let beta2: Double
+    /// Added to the denominator √v̂ for stability (PyTorch's `eps`).
     public let epsilon: Double
+    /// L2 penalty added to the gradient (Adam), or the decoupled decay factor (AdamW).
     public let weightDecay: Double
+    /// AdamW: the parameter is scaled by 1 − lr·weightDecay instead of the gradient being penalized.
     public let decoupledWeightDecay: Bool
     /// Divide by the largest second moment seen so far (`ck_adam_amsgrad_update`).
     public let amsgrad: Bool

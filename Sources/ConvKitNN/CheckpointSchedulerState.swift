@@ -1,7 +1,9 @@
 /// One value of a schedule's state: a counter (stored as an I64 scalar) or a real number
 /// (an F64 scalar, so ±∞ and every double survive exactly).
 public enum CheckpointScalar: Equatable, Sendable {
+    /// A counter (an epoch, a number of bad epochs).
     case integer(Int64)
+    /// A real number (a rate, a best metric).
     case real(Double)
 
     /// The safetensors scalar that stores this value.

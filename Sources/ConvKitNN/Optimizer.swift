@@ -50,7 +50,7 @@ public class Optimizer {
         self.stateKeys = stateKeys
     }
 
-    /// Applies one update to every parameter with a gradient (inside ``withNoGrad(_:)``).
+    /// Applies one update to every parameter with a gradient (inside `withNoGrad(_:)`).
     public func step() throws {
         try withNoGrad {
             for (parameter, state) in zip(parameters, states) {

@@ -7,9 +7,13 @@ import ConvKit
 /// p −= lr·buf, else p −= lr·d. State (PyTorch's keys, all starting at zero): `square_avg` (v),
 /// `momentum_buffer` when momentum > 0, `grad_avg` (ḡ) when centered.
 public final class RMSProp: Optimizer {
+    /// The decay of the squared-gradient average (PyTorch's `alpha`).
     public let alpha: Double
+    /// Added to the denominator for stability (PyTorch's `eps`).
     public let epsilon: Double
+    /// L2 penalty added to the gradient.
     public let weightDecay: Double
+    /// Momentum of the step buffer; 0 for none.
     public let momentum: Double
     /// Divide by the estimated variance of the gradient rather than its second moment.
     public let centered: Bool

@@ -14,6 +14,7 @@ import Foundation
 /// PyTorch 1.13's `get_lr` (and `_get_closed_form_lr` where a ``SequentialLR`` restarts a
 /// schedule), evaluated in the same order in double precision.
 public class LRScheduler {
+    /// The optimizer whose ``Optimizer/learningRate`` this schedule sets.
     public let optimizer: Optimizer
     /// The optimizer's learning rate before any scheduler touched it (PyTorch's `base_lrs`);
     /// a restored checkpoint sets it.
@@ -51,9 +52,12 @@ public class LRScheduler {
 
 /// lr · gamma every `stepSize` epochs, PyTorch's `StepLR`.
 public final class StepLR: LRScheduler {
+    /// Epochs between two cuts.
     public let stepSize: Int
+    /// The factor of each cut.
     public let gamma: Double
 
+    /// PyTorch's `StepLR(optimizer, step_size, gamma)`; performs the epoch-0 step.
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Double = 0.1) throws {
         (self.stepSize, self.gamma) = (try positive(stepSize, "stepSize", "StepLR"), gamma)
         super.init(optimizer)
@@ -68,9 +72,12 @@ public final class StepLR: LRScheduler {
 
 /// lr · gamma at each milestone epoch (gamma^k for a milestone listed k times), PyTorch's `MultiStepLR`.
 public final class MultiStepLR: LRScheduler {
+    /// The epochs of the cuts, sorted (a repeated one cuts that many times).
     public let milestones: [Int]
+    /// The factor of each cut.
     public let gamma: Double
 
+    /// PyTorch's `MultiStepLR(optimizer, milestones, gamma)`; performs the epoch-0 step.
     public init(_ optimizer: Optimizer, milestones: [Int], gamma: Double = 0.1) {
         (self.milestones, self.gamma) = (milestones.sorted(), gamma)
         super.init(optimizer)
@@ -90,9 +97,12 @@ public final class MultiStepLR: LRScheduler {
 /// over the next tMax (period 2·tMax), PyTorch's `CosineAnnealingLR` (without restarts):
 /// η_t = η_min + (η_base − η_min)·(1 + cos(π·t/tMax))/2, applied recursively as PyTorch does.
 public final class CosineAnnealingLR: LRScheduler {
+    /// Epochs from the base rate down to the minimum (half the period).
     public let tMax: Int
+    /// The rate at the bottom of the cosine (PyTorch's `eta_min`).
     public let minimumLearningRate: Double
 
+    /// PyTorch's `CosineAnnealingLR(optimizer, T_max, eta_min)`; performs the epoch-0 step.
     public init(_ optimizer: Optimizer, tMax: Int, minimumLearningRate: Double = 0) throws {
         (self.tMax, self.minimumLearningRate) = (try positive(tMax, "tMax", "CosineAnnealingLR"), minimumLearningRate)
         super.init(optimizer)
@@ -115,10 +125,15 @@ public final class CosineAnnealingLR: LRScheduler {
 /// Linear warm-up (or decay): the factor goes linearly from `startFactor` at epoch 0 to
 /// `endFactor` at `totalIterations` and stays there, PyTorch's `LinearLR`.
 public final class LinearLR: LRScheduler {
+    /// The factor of the base rate at epoch 0, in (0, 1].
     public let startFactor: Double
+    /// The factor reached at `totalIterations`, in [0, 1].
     public let endFactor: Double
+    /// Epochs over which the factor moves.
     public let totalIterations: Int
 
+    /// PyTorch's `LinearLR(optimizer, start_factor, end_factor, total_iters)` with its defaults;
+    /// performs the epoch-0 step (the rate becomes base·startFactor).
     public init(_ optimizer: Optimizer, startFactor: Double = 1.0 / 3, endFactor: Double = 1, totalIterations: Int = 5) throws {
         guard startFactor > 0, startFactor <= 1, endFactor >= 0, endFactor <= 1 else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
@@ -143,8 +158,11 @@ public final class LinearLR: LRScheduler {
 
 /// lr · gamma every epoch, PyTorch's `ExponentialLR`.
 public final class ExponentialLR: LRScheduler {
+    /// The factor applied every epoch.
     public let gamma: Double
 
+    /// PyTorch's `ExponentialLR(optimizer, gamma)`; performs the epoch-0 step. Throws unless gamma is
+    /// finite and > 0.
     public init(_ optimizer: Optimizer, gamma: Double) throws {
         guard gamma > 0, gamma.isFinite else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "ExponentialLR: gamma \(gamma) must be finite and > 0")
@@ -161,8 +179,10 @@ public final class ExponentialLR: LRScheduler {
 /// Steps several schedulers of one optimizer together, each applying its rule to the rate the
 /// previous one left, PyTorch's `ChainedScheduler`.
 public final class ChainedScheduler {
+    /// The schedules, stepped in this order.
     public let schedulers: [LRScheduler]
 
+    /// PyTorch's `ChainedScheduler(schedulers)`; throws unless they share one optimizer.
     public init(_ schedulers: [LRScheduler]) throws {
         guard let first = schedulers.first, schedulers.allSatisfy({ $0.optimizer === first.optimizer }) else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "ChainedScheduler: needs schedulers of one optimizer")

@@ -16,13 +16,17 @@ import ConvKit
 /// optimizer's initial rate and performs the first schedule's epoch-0 step again, as PyTorch does.
 /// Call ``step()`` once per epoch after ``Optimizer/step()``.
 public final class SequentialLR {
+    /// The optimizer whose rate the schedules set.
     public let optimizer: Optimizer
+    /// The schedules, in the order they take over.
     public let schedulers: [LRScheduler]
     /// The epochs at which the next schedule takes over, increasing; one fewer than the schedules.
     public let milestones: [Int]
     /// Steps taken; 0 right after creation (PyTorch's `last_epoch`); a restored checkpoint sets it.
     public internal(set) var lastEpoch = 0
 
+    /// PyTorch's `SequentialLR(optimizer, schedulers, milestones)`. Throws unless the schedules belong to
+    /// `optimizer` and there is one increasing milestone ≥ 1 fewer than schedules.
     public init(_ optimizer: Optimizer, schedulers: [LRScheduler], milestones: [Int]) throws {
         guard !schedulers.isEmpty, schedulers.allSatisfy({ $0.optimizer === optimizer }) else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "SequentialLR: needs schedulers of this optimizer")
