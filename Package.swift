@@ -49,11 +49,14 @@ let package = Package(
             publicHeadersPath: "include"
         ),
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
-        .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite"], path: "Tests/ConvKitTests"),
+        // What the Swift test targets share: which backends they must cover (CONVKIT_TEST_BACKENDS).
+        .target(name: "ConvKitTestSupport", dependencies: ["ConvKit"], path: "Tests/ConvKitTestSupport"),
+        .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite", "ConvKitTestSupport"], path: "Tests/ConvKitTests"),
         // Layers, losses, metrics, optimizers and schedules over ConvKit; checked against PyTorch fixtures.
         // Checkpoints (safetensors) checksum their data with zlib's crc32.
         .target(name: "ConvKitNN", dependencies: ["ConvKit", "CZlib"], path: "Sources/ConvKitNN"),
-        .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKit"], path: "Tests/ConvKitNNTests"),
+        .testTarget(name: "ConvKitNNTests", dependencies: ["ConvKitNN", "ConvKit", "ConvKitTestSupport"],
+                    path: "Tests/ConvKitNNTests"),
         // A child process for ConvKitNNTests: saves checkpoints in a loop until it is killed.
         .executableTarget(name: "CheckpointWriterChild", dependencies: ["ConvKitNN", "ConvKit"],
                           path: "Tests/CheckpointWriterChild"),

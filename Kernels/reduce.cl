@@ -1,5 +1,6 @@
 /*
- * reduce.cl — y = sum of x over some of its axes + beta * y (reduce_sum).
+ * reduce.cl — y = sum of x over some of its axes + beta * y (reduce_sum),
+ * and y = x with its axes permuted (permute, at the end of this file).
  *
  * The host merges x's axes into at most four kept and four reduced groups
  * (size-1 axes dropped, neighbours of one kind merged), each a (size,
@@ -61,4 +62,31 @@ void reduce_sum_groups(int16 g, int outputs, int terms, __global const float *x,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (l == 0 && j < outputs) y[y_off + j] = ck_accumulate(partial[0], beta, y + y_off + j);
+}
+
+/*
+ * permute: y[j] = x[x_off + sum over groups of digit_k(j) * stride_k], the
+ * digits of j taken over eight groups (sizes g.s0..s7, x strides g.s8..sf,
+ * group 7 innermost; unused groups: size 1, stride 0). Launch: global n.
+ */
+__kernel void permute(int16 g, int n, __global const float *x, int x_off, __global float *y, int y_off) {
+    int j = get_global_id(0);
+    if (j >= n) return;
+    int rest = j, source = 0;
+    source += (rest % g.s7) * g.sf;
+    rest /= g.s7;
+    source += (rest % g.s6) * g.se;
+    rest /= g.s6;
+    source += (rest % g.s5) * g.sd;
+    rest /= g.s5;
+    source += (rest % g.s4) * g.sc;
+    rest /= g.s4;
+    source += (rest % g.s3) * g.sb;
+    rest /= g.s3;
+    source += (rest % g.s2) * g.sa;
+    rest /= g.s2;
+    source += (rest % g.s1) * g.s9;
+    rest /= g.s1;
+    source += (rest % g.s0) * g.s8;
+    y[y_off + j] = x[x_off + source];
 }

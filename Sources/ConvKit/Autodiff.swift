@@ -2,6 +2,7 @@ import CConvKit
 
 /// Whether ops record themselves on the autodiff tape. Task-local: each thread or task has its own.
 public enum GradMode {
+    /// True (the default) while ops record; ``withNoGrad(_:)`` sets it to false for its body.
     @TaskLocal public static var isEnabled = true
 }
 

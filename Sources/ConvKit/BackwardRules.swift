@@ -44,11 +44,19 @@ enum BackwardRule {
     /// An op defined outside this module (``Tensor/recording(_:inputs:saved:backward:)``):
     /// `backward(dy)` returns one gradient per input (nil: none), each added to the input's.
     case custom(saved: [Tensor], backward: (_ dy: Tensor) throws -> [Tensor?])
+    /// Inputs [x] of y = x with its axes permuted. dx = dy permuted by `inverse` (`ck_permute`).
+    case permute(inverse: [Int32])
+    /// Inputs [x] of y = x's elements [offset, offset + y.count) in row-major order. dx = zeros
+    /// with dy copied there (`ck_fill`, `ck_copy`).
+    case elementRange(offset: Int)
+    /// Inputs [x0, x1, …] of y = their elements one after another, xi's from `offsets[i]`.
+    /// dxi = dy's elements from there (`ck_copy`).
+    case concatenation(offsets: [Int])
 
     /// The tensors the rule reads; `backward()` checks none was modified in place since.
     var saved: [Tensor] {
         switch self {
-        case .broadcast, .add, .scale, .sum, .biasAdd, .reshape: return []
+        case .broadcast, .add, .scale, .sum, .biasAdd, .reshape, .permute, .elementRange, .concatenation: return []
         case let .mul(a, b), let .matmul(a, b), let .matmulTransposedB(a, b), let .conv2d(a, b, _),
              let .convTranspose2d(a, b, _): return [a, b]
         case let .pool2d(x, _), let .globalPool2d(x, _), let .activation(x, _, _): return [x]
@@ -146,6 +154,19 @@ enum BackwardRule {
         case let .custom(_, backward):
             for (i, gradient) in try backward(dy).enumerated() {
                 if let gradient { try slots.accumulateScaled(i, 1, gradient) }
+            }
+        case let .permute(inverse):
+            try slots.accumulate(0, overwriting: { dx in try context.check(ck_permute(h, inverse, [dy.view], [dx.view])) })
+        case let .elementRange(offset):
+            try slots.accumulate(0, overwriting: { dx in
+                try context.check(ck_fill(h, 0, [dx.view]))
+                try context.check(ck_copy(h, [dy.view], [dx.view(elementOffset: offset, as: dy.shape)]))
+            })
+        case let .concatenation(offsets):
+            for (i, offset) in offsets.enumerated() {
+                try slots.accumulate(i, overwriting: { dx in
+                    try context.check(ck_copy(h, [dy.view(elementOffset: offset, as: dx.shape)], [dx.view]))
+                })
             }
         }
     }

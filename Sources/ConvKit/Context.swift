@@ -8,12 +8,16 @@ public enum Backend: Sendable {
     case cpu
     /// Naive loops with double accumulation: the oracle the other backends are tested against.
     case reference
+    /// An OpenCL device (GPU first, else any; `device` picks another). Ops without a kernel run
+    /// on the CPU backend and are counted (`ck_context_op_stats`).
+    case opencl
 
     var cValue: ck_backend_kind {
         switch self {
         case .auto: return CK_BACKEND_AUTO
         case .cpu: return CK_BACKEND_CPU
         case .reference: return CK_BACKEND_REFERENCE
+        case .opencl: return CK_BACKEND_OPENCL
         }
     }
 }
@@ -26,6 +30,7 @@ public final class Context {
     /// Creates a context (`ck_context_create`). `threads == 0` uses every core. `device` is a
     /// device spec for the `.auto` backend ("auto", "cpu", "reference", "opencl", "opencl:N",
     /// "opencl:TEXT"); nil or "" defers to the `CONVKIT_DEVICE` environment variable, else auto.
+    /// For the `.opencl` backend it picks the OpenCL device ("N", "TEXT"; nil: the first).
     /// An unknown spec or a missing device throws with the C core's message listing the devices.
     public init(backend: Backend = .auto, device: String? = nil, threads: Int32 = 0) throws {
         var options = ck_context_options()
@@ -44,8 +49,18 @@ public final class Context {
 
     deinit { ck_context_destroy(handle) }
 
-    /// The backend in use, by name ("cpu", "reference").
+    /// The backend in use, by name ("cpu", "reference", "opencl").
     public var backendName: String { String(cString: ck_backend_name(ck_context_backend(handle))) }
+
+    /// One line saying what the context computes on (`ck_context_describe`), e.g.
+    /// "cpu: 8 threads, AVX2/FMA" or the OpenCL device with its limits and kernel tiles.
+    public var deviceDescription: String { String(cString: ck_context_describe(handle)) }
+
+    /// The OpenCL devices of this machine, in the order "opencl:N" counts them
+    /// (`ck_opencl_device_name`): "GPU: <device> (<platform>, <version>)". Empty without OpenCL.
+    public static var openCLDevices: [String] {
+        (0..<ck_opencl_device_count()).compactMap { ck_opencl_device_name($0).map { String(cString: $0) } }
+    }
 
     /// Worker threads the context computes with.
     public var threadCount: Int { Int(ck_context_num_threads(handle)) }
@@ -57,9 +72,19 @@ public final class Context {
 
     /// How often `op` ran successfully on this context (`ck_context_op_stats`).
     public func callCount(of op: ck_op) throws -> UInt64 {
+        try opStatistics(op).calls
+    }
+
+    /// Of `op`'s successful calls, how many ran on the CPU backend because this context's backend
+    /// has no kernel for it (`ck_context_op_stats`); 0 on the CPU and reference backends.
+    public func cpuFallbackCount(of op: ck_op) throws -> UInt64 {
+        try opStatistics(op).cpu_fallbacks
+    }
+
+    private func opStatistics(_ op: ck_op) throws -> ck_op_stats {
         var stats = ck_op_stats()
         try check(ck_context_op_stats(handle, op, &stats))
-        return stats.calls
+        return stats
     }
 }
 

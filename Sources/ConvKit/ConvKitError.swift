@@ -13,6 +13,7 @@ public struct ConvKitError: Error, CustomStringConvertible, Equatable {
         self.message = message
     }
 
+    /// "<status name>: <message>".
     public var description: String {
         "\(String(cString: ck_status_string(status))): \(message)"
     }

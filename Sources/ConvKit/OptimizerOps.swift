@@ -28,19 +28,48 @@ extension Tensor {
     /// 1 − learningRate·weightDecay, Adam instead adds weightDecay·self to the gradient g;
     /// m = β1·m + (1 − β1)·g; v = β2·v + (1 − β2)·g²;
     /// self −= (learningRate / (1 − β1^step)) · m / (√v / √(1 − β2^step) + ε).
-    /// `step` counts from 1 (the bias corrections use it).
-    public func applyAdamUpdate(gradient: Tensor, firstMoment m: Tensor, secondMoment v: Tensor, learningRate: Double,
-                                beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double = 0,
-                                decoupledWeightDecay: Bool = false, step: Int) throws {
-        let context = try Tensor.commonContext("adamUpdate", [self, gradient, m, v])
+    /// With `maxSecondMoment` (AMSGrad, `ck_adam_amsgrad_update`): vmax = max(vmax, v), and vmax
+    /// replaces v in the denominator. `step` counts from 1 (the bias corrections use it).
+    public func applyAdamUpdate(gradient: Tensor, firstMoment m: Tensor, secondMoment v: Tensor,
+                                maxSecondMoment vmax: Tensor? = nil, learningRate: Double, beta1: Double, beta2: Double,
+                                epsilon: Double, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
+                                step: Int) throws {
+        let context = try Tensor.commonContext("adamUpdate", [self, gradient, m, v, vmax])
         var p = ck_adam_params(lr: Float(learningRate), beta1: Float(beta1), beta2: Float(beta2), epsilon: Float(epsilon),
                                weight_decay: Float(weightDecay), decoupled_weight_decay: decoupledWeightDecay ? 1 : 0,
                                step: Int64(step))
         try mutate("adamUpdate") {
-            try context.check(ck_adam_update(context.handle, &p, [view], [gradient.view], [m.view], [v.view]))
+            if let vmax {
+                try context.check(ck_adam_amsgrad_update(context.handle, &p, [view], [gradient.view], [m.view], [v.view],
+                                                         [vmax.view]))
+            } else {
+                try context.check(ck_adam_update(context.handle, &p, [view], [gradient.view], [m.view], [v.view]))
+            }
         }
-        m.version += 1
-        v.version += 1
+        for state in [m, v] + (vmax.map { [$0] } ?? []) { state.version += 1 }
+    }
+
+    /// One RMSprop step on `self` (`ck_rmsprop_update`): g = gradient + weightDecay·self;
+    /// s = α·s + (1 − α)·g² (`squareAverage`); centered (`gradientAverage` given): a = α·a + (1 − α)·g
+    /// and d = g / (√(s − a²) + ε), else d = g / (√s + ε); with `momentumBuffer`:
+    /// buf = momentum·buf + d and self −= learningRate·buf, else self −= learningRate·d.
+    /// The state tensors start at zero; `gradientAverage` is required exactly when centered,
+    /// `momentumBuffer` exactly when momentum > 0.
+    public func applyRMSPropUpdate(gradient: Tensor, squareAverage s: Tensor, gradientAverage a: Tensor? = nil,
+                                   momentumBuffer buffer: Tensor? = nil, learningRate: Double, alpha: Double,
+                                   epsilon: Double, weightDecay: Double = 0, momentum: Double = 0) throws {
+        let context = try Tensor.commonContext("rmspropUpdate", [self, gradient, s, a, buffer])
+        var p = ck_rmsprop_params(lr: Float(learningRate), alpha: Float(alpha), epsilon: Float(epsilon),
+                                  weight_decay: Float(weightDecay), momentum: Float(momentum), centered: a == nil ? 0 : 1)
+        try mutate("rmspropUpdate") {
+            try withOptionalView(a) { average in
+                try withOptionalView(buffer) { momentumBuffer in
+                    try context.check(ck_rmsprop_update(context.handle, &p, [view], [gradient.view], [s.view], average,
+                                                        momentumBuffer))
+                }
+            }
+        }
+        for state in [s] + [a, buffer].compactMap({ $0 }) { state.version += 1 }
     }
 
     /// Clamps every element into [lower, upper] in place. Exact: each result is the element or a

@@ -45,7 +45,12 @@ extension Tensor {
     public func upsampledBilinear(scale: (Int, Int), alignCorners: Bool = false) throws -> Tensor {
         _ = try channelCount("upsampledBilinear")
         try Tensor.checkScale(scale, "upsampledBilinear")
-        return try resizedBilinear(height: shape[2] * scale.0, width: shape[3] * scale.1, alignCorners: alignCorners)
+        guard let oh = Tensor.product([shape[2], scale.0]), let ow = Tensor.product([shape[3], scale.1]),
+              Int32(exactly: oh) != nil, Int32(exactly: ow) != nil else {
+            throw ConvKitError(status: CK_ERR_OVERFLOW,
+                               message: "upsampledBilinear: \(shape[2])×\(shape[3]) scaled by (\(scale.0), \(scale.1)) exceeds 2^31 - 1 rows or columns")
+        }
+        return try resizedBilinear(height: oh, width: ow, alignCorners: alignCorners)
     }
 
     /// Bilinear resampling to any size: (N, C, H, W) → (N, C, height, width), PyTorch's
@@ -58,8 +63,9 @@ extension Tensor {
     /// with A_H as a (height, 1, H, 1) weight. Weights are computed in float as PyTorch does.
     public func resizedBilinear(height oh: Int, width ow: Int, alignCorners: Bool = false) throws -> Tensor {
         _ = try channelCount("resizedBilinear")
-        guard oh >= 1, ow >= 1 else {
-            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "resizedBilinear: output size \(oh)×\(ow) must be at least 1×1")
+        guard oh >= 1, ow >= 1, Int32(exactly: oh) != nil, Int32(exactly: ow) != nil else {
+            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
+                               message: "resizedBilinear: output size \(oh)×\(ow) must be at least 1×1 and below 2^31 in each direction")
         }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
         let rowsW = Tensor.interpolationMatrix(input: w, output: ow, alignCorners: alignCorners)

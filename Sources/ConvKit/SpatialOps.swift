@@ -2,8 +2,9 @@ import CConvKit
 
 // Window ops over (H, W): convolution, transposed convolution and pooling, and their padding.
 
-/// Spatial padding of a convolution or pooling window, resolved to per-side pixels.
-public enum Padding: Equatable, Sendable {
+/// Spatial padding of a convolution or pooling window, resolved to per-side pixels. An integer
+/// literal is PyTorch's `padding=p` (`padding: 1` is ``symmetric(_:)`` with 1).
+public enum Padding: Equatable, Sendable, ExpressibleByIntegerLiteral {
     /// No padding.
     case valid
     /// TensorFlow / Keras / ONNX SAME_UPPER: output = ceil(input / stride); an odd total goes to
@@ -14,6 +15,9 @@ public enum Padding: Equatable, Sendable {
 
     /// PyTorch's `padding=p`: p pixels on every side.
     public static func symmetric(_ p: Int) -> Padding { .explicit(top: p, bottom: p, left: p, right: p) }
+
+    /// `padding: p`, PyTorch's `padding=p`: ``symmetric(_:)``.
+    public init(integerLiteral p: Int) { self = .symmetric(p) }
 
     /// PyTorch's `padding=(ph, pw)`: ph pixels top and bottom, pw left and right.
     public static func symmetric(height: Int, width: Int) -> Padding {
@@ -134,11 +138,13 @@ extension Tensor {
 
     /// Average pooling (`ck_pool2d_forward`). x: (N, C, H, W) → (N, C, OH, OW). The divisor is
     /// `divisorOverride` when given, else the window's taps inside the padded input
-    /// (`countIncludePad`) or inside the input. Backward: `ck_pool2d_backward`.
+    /// (`countIncludePad`) or inside the input. `dilation` spaces the taps as ONNX's AveragePool
+    /// does (PyTorch's `AvgPool2d` has none). Backward: `ck_pool2d_backward`.
     public func avgPool2d(kernel: (Int, Int), stride: (Int, Int)? = nil, padding: Padding = .valid,
-                          ceilMode: Bool = false, countIncludePad: Bool = true, divisorOverride: Int? = nil) throws -> Tensor {
+                          dilation: (Int, Int) = (1, 1), ceilMode: Bool = false, countIncludePad: Bool = true,
+                          divisorOverride: Int? = nil) throws -> Tensor {
         try pool2d("avgPool2d", CK_POOL_AVG, kernel: kernel, stride: stride ?? kernel, padding: padding,
-                   dilation: (1, 1), ceilMode: ceilMode, countIncludePad: countIncludePad,
+                   dilation: dilation, ceilMode: ceilMode, countIncludePad: countIncludePad,
                    divisorOverride: try int32(divisorOverride ?? 0, "divisorOverride", "avgPool2d"))
     }
 

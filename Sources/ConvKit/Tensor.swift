@@ -24,13 +24,14 @@ public enum DType: Sendable, Equatable {
 ///
 /// The tensor owns one `ck_buffer` (created by `ck_buffer_create`, freed in `deinit`) on its
 /// ``context``. Operations never share buffers between tensors: `reshaped`, `detach` and the
-/// like copy. A tensor records how it was computed (``gradFn``) while gradient recording is on
+/// like copy. A tensor records how it was computed (its tape node) while gradient recording is on
 /// and an input ``requiresGrad``; ``backward(gradient:)`` then fills ``grad`` of the leaves.
 public final class Tensor {
     /// The context (device and queue) that owns the buffer.
     public let context: Context
     /// Dimensions, outermost first (NCHW for images); `[]` is a scalar of one element.
     public let shape: [Int]
+    /// The element type: float32 for computing, float64 on the reference backend, int32 for labels.
     public let dtype: DType
     /// The underlying `ck_buffer *`.
     let buffer: OpaquePointer

@@ -15,7 +15,7 @@ extension Tensor {
         try mutate("assign") { try context.check(ck_copy(context.handle, [other.view], [view])) }
     }
 
-    /// Sets every element to `value` (`ck_fill` for float32, a host write otherwise, as in ``full``).
+    /// Sets every element to `value` (`ck_fill` for float32, a host write otherwise, as in ``full(_:value:dtype:on:)``).
     public func fill(_ value: Double) throws {
         try mutate("fill") {
             if dtype == .float32 {

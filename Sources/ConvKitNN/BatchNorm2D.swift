@@ -10,12 +10,19 @@ import ConvKit
 /// (β, starts at 0), each (features). Forward `ck_batchnorm2d_forward`; backward
 /// `ck_batchnorm2d_backward`.
 public final class BatchNorm2D: Module {
+    /// γ (features), starts at 1; requires grad.
     public let weight: Tensor
+    /// β (features), starts at 0; requires grad.
     public let bias: Tensor
+    /// The running mean (features), buffer `running_mean`; starts at 0.
     public let runningMean: Tensor
+    /// The running unbiased variance (features), buffer `running_var`; starts at 1.
     public let runningVar: Tensor
+    /// Training steps taken, an int32 scalar, buffer `num_batches_tracked`.
     public let numBatchesTracked: Tensor
+    /// The weight of the batch statistics in the running ones (PyTorch's convention).
     public let momentum: Double
+    /// Added to the variance before the square root.
     public let epsilon: Double
     public var isTraining = true
     /// Set for synchronized batch norm in data-parallel training: training-mode statistics then
@@ -25,6 +32,7 @@ public final class BatchNorm2D: Module {
     /// (a loaded state dict changes the version; the count is then read back once).
     private var tracked = (count: 0, version: 0)
 
+    /// PyTorch's `BatchNorm2d(num_features, eps, momentum)`, in training mode.
     public init(features: Int, momentum: Double = 0.1, epsilon: Double = 1e-5, on context: Context) throws {
         let features = try positive(features, "features", "BatchNorm2D")
         weight = try Tensor.ones([features], on: context).requiringGrad()

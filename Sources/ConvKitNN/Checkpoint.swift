@@ -2,7 +2,7 @@ import CZlib
 
 /// A training checkpoint: one safetensors file with everything an exact resume needs.
 ///
-/// Contents (see ``CheckpointModel``, ``CheckpointOptimizer``, ``CheckpointSchedules``,
+/// Contents (see `CheckpointModel`, `CheckpointOptimizer`, `CheckpointSchedules`,
 /// ``CheckpointInfo``):
 /// - the model's state dict under PyTorch's names (`conv1.weight`, `bn1.num_batches_tracked` as
 ///   I64), so the file is also a PyTorch state dict;

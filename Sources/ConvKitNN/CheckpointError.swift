@@ -15,15 +15,18 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         case mismatch
     }
 
+    /// What kind of failure this is.
     public let kind: Kind
     /// The path of the file concerned (as given by the caller).
     public let file: String
     /// What is wrong, without the file name.
     public let problem: String
 
+    /// An error of `kind` about `file`, with `problem` in words.
     public init(_ kind: Kind, file: String, _ problem: String) {
         (self.kind, self.file, self.problem) = (kind, file, problem)
     }
 
+    /// "<file>: <problem>".
     public var description: String { "\(file): \(problem)" }
 }

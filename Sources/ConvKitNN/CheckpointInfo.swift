@@ -27,6 +27,7 @@ public struct CheckpointInfo: Equatable, Sendable {
     /// new value.
     public internal(set) var convKitVersion: String
 
+    /// The metadata of a checkpoint about to be saved; the ConvKit version is filled in.
     public init(modelName: String, dataset: String = "", config: String = "", epoch: Int = 0, globalStep: Int = 0,
                 randomState: [String: UInt64] = [:]) {
         (self.modelName, self.dataset, self.config) = (modelName, dataset, config)

@@ -36,7 +36,7 @@ public enum InterruptMonitor {
 
     /// Installs the handler for `signals` (by default SIGINT and SIGTERM). Installing again is
     /// harmless. A signal the process ignores (SIG_IGN, as a shell script's background job
-    /// ignores SIGINT) stays ignored. Throws a ``ConvKitError`` when `sigaction` refuses a
+    /// ignores SIGINT) stays ignored. Throws a `ConvKitError` when `sigaction` refuses a
     /// signal (SIGKILL, an invalid number).
     public static func install(signals: [Int32] = [SIGINT, SIGTERM]) throws {
         _ = received.load(ordering: .relaxed) // initialize the static before any signal can arrive

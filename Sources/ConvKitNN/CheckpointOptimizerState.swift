@@ -4,7 +4,7 @@ import ConvKit
 /// optimizer `state_dict()` (with parameter names where PyTorch uses indices):
 ///
 /// - `optimizer.state.<parameter>.<key>`: each state tensor (`momentum_buffer`, `exp_avg`,
-///   `exp_avg_sq`, `square_avg`), the parameter's shape and dtype (F32 / F64);
+///   `exp_avg_sq`, `max_exp_avg_sq`, `square_avg`, `grad_avg`), the parameter's shape and dtype (F32 / F64);
 /// - `optimizer.state.<parameter>.step`: the parameter's update count, an I64 scalar (PyTorch
 ///   keeps a float32 scalar, exact only up to 2²⁴);
 /// - `optimizer.param_groups.0.lr`: the current learning rate, an F64 scalar;

@@ -1,7 +1,9 @@
 /// One value of a schedule's state: a counter (stored as an I64 scalar) or a real number
 /// (an F64 scalar, so ±∞ and every double survive exactly).
 public enum CheckpointScalar: Equatable, Sendable {
+    /// A counter (an epoch, a number of bad epochs).
     case integer(Int64)
+    /// A real number (a rate, a best metric).
     case real(Double)
 
     /// The safetensors scalar that stores this value.
@@ -29,9 +31,10 @@ public enum CheckpointScalar: Equatable, Sendable {
 /// optimizer; a schedule holds what its next step needs besides it.
 ///
 /// ConvKit's schedules conform: every ``LRScheduler`` (`last_epoch`, `base_lr`),
-/// ``ReduceLROnPlateau`` (`best`, `num_bad_epochs`, `cooldown_counter`, `last_epoch`) and
-/// ``ChainedScheduler`` (its schedules' entries under `0.`, `1.`, …), named after PyTorch's
-/// scheduler `state_dict()` keys.
+/// ``ReduceLROnPlateau`` (`best`, `num_bad_epochs`, `cooldown_counter`, `last_epoch`),
+/// ``ChainedScheduler`` (its schedules' entries under `0.`, `1.`, …) and ``SequentialLR``
+/// (`last_epoch` and its schedules' entries likewise), named after PyTorch's scheduler
+/// `state_dict()` keys.
 public protocol CheckpointableSchedule: AnyObject {
     /// The schedule's type, checked on restore ("CosineAnnealingLR",
     /// "ChainedScheduler[LinearLR,CosineAnnealingLR]").
@@ -75,7 +78,31 @@ extension ReduceLROnPlateau: CheckpointableSchedule {
 extension ChainedScheduler: CheckpointableSchedule {
     public var checkpointKind: String { "ChainedScheduler[\(schedulers.map(\.checkpointKind).joined(separator: ","))]" }
 
+    public var checkpointState: [String: CheckpointScalar] { CheckpointSchedules.nestedState(schedulers) }
+
+    public func restoreCheckpointState(_ state: [String: CheckpointScalar]) {
+        CheckpointSchedules.restoreNested(schedulers, from: state)
+    }
+}
+
+extension SequentialLR: CheckpointableSchedule {
+    public var checkpointKind: String { "SequentialLR[\(schedulers.map(\.checkpointKind).joined(separator: ","))]" }
+
     public var checkpointState: [String: CheckpointScalar] {
+        CheckpointSchedules.nestedState(schedulers).merging(["last_epoch": .integer(Int64(lastEpoch))]) { nested, _ in nested }
+    }
+
+    public func restoreCheckpointState(_ state: [String: CheckpointScalar]) {
+        lastEpoch = state["last_epoch"]!.integer
+        CheckpointSchedules.restoreNested(schedulers, from: state)
+    }
+}
+
+/// Saving and restoring the schedules of a checkpoint: entries `scheduler.<i>.<key>` for the
+/// i-th schedule passed, and the kinds listed in the metadata.
+enum CheckpointSchedules {
+    /// The states of `schedulers`, each entry under its index (`0.last_epoch`, `1.base_lr`, …).
+    static func nestedState(_ schedulers: [LRScheduler]) -> [String: CheckpointScalar] {
         var state: [String: CheckpointScalar] = [:]
         for (index, scheduler) in schedulers.enumerated() {
             for (key, value) in scheduler.checkpointState { state["\(index).\(key)"] = value }
@@ -83,7 +110,8 @@ extension ChainedScheduler: CheckpointableSchedule {
         return state
     }
 
-    public func restoreCheckpointState(_ state: [String: CheckpointScalar]) {
+    /// Restores each of `schedulers` from the entries under its index in `state`.
+    static func restoreNested(_ schedulers: [LRScheduler], from state: [String: CheckpointScalar]) {
         for (index, scheduler) in schedulers.enumerated() {
             let prefix = "\(index)."
             scheduler.restoreCheckpointState(Dictionary(uniqueKeysWithValues: state.compactMap { key, value in
@@ -91,11 +119,7 @@ extension ChainedScheduler: CheckpointableSchedule {
             }))
         }
     }
-}
 
-/// Saving and restoring the schedules of a checkpoint: entries `scheduler.<i>.<key>` for the
-/// i-th schedule passed, and the kinds listed in the metadata.
-enum CheckpointSchedules {
     /// The entries of `schedules` (names relative to `scheduler.`).
     static func entries(_ schedules: [any CheckpointableSchedule]) -> [(name: String, tensor: SafetensorsTensor)] {
         schedules.enumerated().flatMap { index, schedule in

@@ -1,7 +1,7 @@
 import CConvKit
 import ConvKit
 
-/// Moving tensors between the device (``Tensor``) and a safetensors file (``SafetensorsTensor``).
+/// Moving tensors between the device (`Tensor`) and a safetensors file (``SafetensorsTensor``).
 ///
 /// float32 ↔ F32 and float64 ↔ F64 bit for bit. ConvKit has no 64-bit integers: an int32
 /// tensor is stored as I32, or as I64 where PyTorch keeps a `long` (BatchNorm's

@@ -3,9 +3,11 @@ import ConvKit
 /// Layers applied in order, PyTorch's `nn.Sequential`: children are named "0", "1", …, so a
 /// parameter of the third layer is `2.weight`.
 public final class Sequential: Module {
+    /// The layers, applied first to last.
     public private(set) var layers: [any Module]
     public var isTraining = true
 
+    /// Layers applied in this order; each is child "0", "1", ….
     public init(_ layers: [any Module]) { self.layers = layers }
 
     /// Adds a layer at the end (it keeps its own mode; call ``Module/train(_:)`` after building).
@@ -25,7 +27,15 @@ public final class Sequential: Module {
 /// (N, inChannels, H, W) → (N, outChannels, ⌈H/stride⌉, ⌈W/stride⌉). Children `conv1`, `bn1`,
 /// `conv2`, `bn2` and `downsample` (`downsample.0.weight`, `downsample.1.running_mean`, …).
 public final class BasicBlock: Module {
-    public let conv1: Conv2D, bn1: BatchNorm2D, conv2: Conv2D, bn2: BatchNorm2D
+    /// The first 3×3 conv, with the stride: (N, inChannels, H, W) → (N, outChannels, OH, OW).
+    public let conv1: Conv2D
+    /// Batch norm after `conv1`.
+    public let bn1: BatchNorm2D
+    /// The second 3×3 conv: (N, outChannels, OH, OW) → same shape.
+    public let conv2: Conv2D
+    /// Batch norm after `conv2`, before the shortcut is added.
+    public let bn2: BatchNorm2D
+    /// The projection shortcut (1×1 conv with the stride, batch norm), or nil for the identity.
     public let downsample: Sequential?
     public var isTraining = true
 

@@ -6,12 +6,19 @@ import ConvKit
 /// Parameters `weight` (outChannels, inChannels/groups, KH, KW) and optional `bias` (outChannels).
 /// Forward `ck_conv2d_forward`; backward `ck_conv2d_backward_data` / `_backward_weights`, `ck_bias_backward`.
 public final class Conv2D: Module {
+    /// The filters (outChannels, inChannels/groups, KH, KW), OIHW; requires grad.
     public let weight: Tensor
+    /// The per-output-channel bias (outChannels), or nil; requires grad.
     public let bias: Tensor?
+    /// C of the (N, C, H, W) input.
     public let inChannels: Int
+    /// The step of the window (SH, SW).
     public let stride: (Int, Int)
+    /// Padding of the input: `.valid`, `.same` (TensorFlow's rule), per side, or PyTorch's `p`.
     public let padding: Padding
+    /// Spacing between the kernel's taps (DH, DW).
     public let dilation: (Int, Int)
+    /// Input and output channels split into this many independent groups.
     public let groups: Int
     public var isTraining = true
 
@@ -49,6 +56,8 @@ public final class DepthwiseConv2D: Module {
     private let convolution: Conv2D
     public var isTraining = true
 
+    /// PyTorch's `Conv2d(channels, channels·depthMultiplier, kernelSize, groups=channels)` (Keras's
+    /// `DepthwiseConv2D(depth_multiplier=…)`); weights drawn from `seed` by `weightInitializer`.
     public init(channels: Int, depthMultiplier: Int = 1, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: Padding = .valid, dilation: (Int, Int) = (1, 1), useBias: Bool = true,
                 weightInitializer: Initializer = .pytorchDefault, seed: UInt64, on context: Context) throws {
@@ -58,7 +67,9 @@ public final class DepthwiseConv2D: Module {
                                  weightInitializer: weightInitializer, seed: seed, on: context)
     }
 
+    /// The filters (C·depthMultiplier, 1, KH, KW); requires grad.
     public var weight: Tensor { convolution.weight }
+    /// The bias (C·depthMultiplier), or nil; requires grad.
     public var bias: Tensor? { convolution.bias }
     public var directParameters: [(name: String, tensor: Tensor)] { convolution.directParameters }
 
@@ -73,10 +84,14 @@ public final class DepthwiseConv2D: Module {
 /// a 1×1 ``Conv2D`` (child `pointwise`, weight (outChannels, C·m, 1, 1), optional bias).
 /// Input (N, C, H, W) → (N, outChannels, OH, OW). Two `ck_conv2d_forward` calls.
 public final class SeparableConv2D: Module {
+    /// The depthwise stage (child `depthwise`), without bias: (N, C, H, W) → (N, C·m, OH, OW).
     public let depthwise: DepthwiseConv2D
+    /// The 1×1 stage (child `pointwise`): (N, C·m, OH, OW) → (N, outChannels, OH, OW).
     public let pointwise: Conv2D
     public var isTraining = true
 
+    /// Keras's `SeparableConv2D(filters, kernel_size, depth_multiplier, strides, padding, dilation_rate)`;
+    /// the two stages draw their weights from seeds derived from `seed`.
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), depthMultiplier: Int = 1, stride: (Int, Int) = (1, 1),
                 padding: Padding = .valid, dilation: (Int, Int) = (1, 1), useBias: Bool = true,
                 weightInitializer: Initializer = .pytorchDefault, seed: UInt64, on context: Context) throws {
@@ -99,13 +114,21 @@ public final class SeparableConv2D: Module {
 /// the weight's second dimension: (outChannels/groups)·KH·KW.
 /// Forward `ck_conv_transpose2d_forward`; backward `ck_conv_transpose2d_backward_data` / `_weights`.
 public final class ConvTranspose2D: Module {
+    /// The filters (inChannels, outChannels/groups, KH, KW), IOHW as PyTorch; requires grad.
     public let weight: Tensor
+    /// The per-output-channel bias (outChannels), or nil; requires grad.
     public let bias: Tensor?
+    /// C of the (N, C, H, W) input.
     public let inChannels: Int
+    /// The upsampling step (SH, SW).
     public let stride: (Int, Int)
+    /// Rows and columns removed from the full output, per side (`.valid` or explicit).
     public let padding: Padding
+    /// Rows and columns added at the bottom and right of the output (< stride or dilation).
     public let outputPadding: (Int, Int)
+    /// Spacing between the kernel's taps (DH, DW).
     public let dilation: (Int, Int)
+    /// Input and output channels split into this many independent groups.
     public let groups: Int
     public var isTraining = true
 

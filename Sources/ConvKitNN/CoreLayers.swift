@@ -3,13 +3,17 @@ import ConvKit
 
 /// A fully connected layer, PyTorch's `nn.Linear`: (N, inFeatures) → (N, outFeatures),
 /// y = x · weightᵀ + bias. Parameters `weight` (outFeatures, inFeatures) and optional `bias`
-/// (outFeatures), by default both U(±1/√inFeatures). ``Tensor/linear(_:weight:bias:)``:
+/// (outFeatures), by default both U(±1/√inFeatures). `Tensor/linear(_:weight:bias:)`:
 /// `ck_gemm` and `ck_bias_add`.
 public final class Dense: Module {
+    /// The weight (outFeatures, inFeatures), PyTorch's layout; requires grad.
     public let weight: Tensor
+    /// The bias (outFeatures), or nil; requires grad.
     public let bias: Tensor?
     public var isTraining = true
 
+    /// PyTorch's `Linear(in_features, out_features, bias)`; the weight drawn from `seed` by
+    /// `weightInitializer`, the bias from a derived seed.
     public init(inFeatures: Int, outFeatures: Int, useBias: Bool = true, weightInitializer: Initializer = .pytorchDefault,
                 seed: UInt64, on context: Context) throws {
         let shape = [try positive(outFeatures, "outFeatures", "Dense"), try positive(inFeatures, "inFeatures", "Dense")]
@@ -31,7 +35,9 @@ public final class Dense: Module {
 /// same on every backend, but not PyTorch's; each call continues the counter where the
 /// previous one stopped, so successive batches get fresh masks.
 public final class Dropout: Module {
+    /// The probability of zeroing an element, in [0, 1).
     public let rate: Double
+    /// The Philox key of the masks.
     public let seed: UInt64
     /// The Philox counter of the next call's first element (a restored checkpoint sets it).
     public internal(set) var offset: UInt64 = 0
@@ -42,6 +48,7 @@ public final class Dropout: Module {
     /// the replicas together drop exactly what one process with the global batch would.
     public var replica: (index: Int, count: Int) = (0, 1)
 
+    /// PyTorch's `Dropout(p)` with a seeded mask stream; throws unless 0 ≤ rate < 1.
     public init(rate: Double, seed: UInt64) throws {
         guard rate >= 0, rate < 1 else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "Dropout: rate \(rate) must be in [0, 1)")
@@ -62,6 +69,7 @@ public final class Dropout: Module {
 public final class Flatten: Module {
     public var isTraining = true
 
+    /// A flatten layer; it has no settings.
     public init() {}
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {

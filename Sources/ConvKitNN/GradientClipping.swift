@@ -27,7 +27,7 @@ public enum GradientClipping {
     }
 
     /// Clamps every gradient element into [−limit, limit], in place and exactly
-    /// (``Tensor/clamp(min:max:)``: two `ck_pool2d_forward` max passes).
+    /// (`Tensor/clamp(min:max:)`: two `ck_pool2d_forward` max passes).
     public static func clipByValue(_ parameters: [Tensor], limit: Double) throws {
         guard limit >= 0, limit.isFinite else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "clipByValue: limit \(limit) must be finite and >= 0")

@@ -11,7 +11,15 @@ public enum FanMode: Sendable {
 
 /// The nonlinearity that follows a layer, for its recommended gain (`torch.nn.init.calculate_gain`).
 public enum Nonlinearity: Sendable {
-    case linear, sigmoid, tanh, relu
+    /// No nonlinearity (or a linear layer next): gain 1.
+    case linear
+    /// Gain 1.
+    case sigmoid
+    /// Gain 5/3.
+    case tanh
+    /// Gain √2.
+    case relu
+    /// Gain √(2 / (1 + slope²)).
     case leakyRelu(negativeSlope: Double)
 
     /// 1 for linear and sigmoid, 5/3 for tanh, √2 for ReLU, √(2 / (1 + slope²)) for leaky ReLU.
@@ -26,7 +34,7 @@ public enum Nonlinearity: Sendable {
 }
 
 /// How a weight tensor starts: PyTorch's `torch.nn.init` formulas, drawn from ConvKit's seeded
-/// ``SplitMix64`` (so values are reproducible across runs and backends, but are not PyTorch's
+/// `SplitMix64` (so values are reproducible across runs and backends, but are not PyTorch's
 /// random stream). Fans follow PyTorch: for a weight (O, I, k…), fan_in = I·∏k, fan_out = O·∏k.
 public enum Initializer: Sendable {
     /// U(−b, b), b = gain · √(3 / fan) (`kaiming_uniform_`).
@@ -100,7 +108,7 @@ func makeWeightAndBias(_ shape: [Int], biasCount: Int?, initializer: Initializer
 }
 
 /// A seed for part `index` of something seeded with `seed` (a block's layers, a bias): one
-/// ``SplitMix64`` draw, so nearby seeds and indices give unrelated streams.
+/// `SplitMix64` draw, so nearby seeds and indices give unrelated streams.
 public func derivedSeed(_ seed: UInt64, _ index: UInt64) -> UInt64 {
     var generator = SplitMix64(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03))
     return generator.next()

@@ -10,9 +10,9 @@ import ConvKit
 /// so a checkpoint maps 1:1 to a PyTorch `state_dict`. Modules start in training mode.
 /// A container calls its children through ``hooked(_:)`` so that ``ForwardHooks`` see them.
 public protocol Module: AnyObject {
-    /// The forward pass. Throws a ``ConvKitError`` naming the layer for an input it cannot take.
+    /// The forward pass. Throws a `ConvKitError` naming the layer for an input it cannot take.
     func callAsFunction(_ input: Tensor) throws -> Tensor
-    /// Training (true) or evaluation mode of this module alone; set it through ``train(_:)``.
+    /// Training (true) or evaluation mode of this module alone; set it through ``Module/train(_:)``.
     var isTraining: Bool { get set }
     /// This module's own parameters (tensors that require grad), in PyTorch's order.
     var directParameters: [(name: String, tensor: Tensor)] { get }

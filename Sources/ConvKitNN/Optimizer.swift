@@ -3,7 +3,8 @@ import ConvKit
 
 /// One parameter's optimizer state: PyTorch's per-parameter `state` entries.
 public final class ParameterState {
-    /// State tensors by PyTorch's key (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `square_avg`),
+    /// State tensors by PyTorch's key (`momentum_buffer`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
+    /// `square_avg`, `grad_avg`),
     /// each of the parameter's shape; created on the parameter's first update.
     public internal(set) var tensors: [String: Tensor] = [:]
     /// Updates applied so far (PyTorch's `state["step"]`).
@@ -49,7 +50,7 @@ public class Optimizer {
         self.stateKeys = stateKeys
     }
 
-    /// Applies one update to every parameter with a gradient (inside ``withNoGrad(_:)``).
+    /// Applies one update to every parameter with a gradient (inside `withNoGrad(_:)`).
     public func step() throws {
         try withNoGrad {
             for (parameter, state) in zip(parameters, states) {

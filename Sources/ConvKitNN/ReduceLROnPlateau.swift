@@ -9,23 +9,48 @@ import ConvKit
 /// becomes max(lr·factor, minimumLearningRate) — skipped when that changes it by no more than
 /// `epsilon` — and `cooldown` epochs follow in which bad epochs are not counted.
 public final class ReduceLROnPlateau {
-    public enum Mode: Sendable { case minimize, maximize }
-    public enum ThresholdMode: Sendable { case relative, absolute }
+    /// Whether a lower or a higher metric is an improvement.
+    public enum Mode: Sendable {
+        /// Lower is better (a loss; PyTorch's `"min"`).
+        case minimize
+        /// Higher is better (an accuracy; PyTorch's `"max"`).
+        case maximize
+    }
 
+    /// How `threshold` measures a significant improvement.
+    public enum ThresholdMode: Sendable {
+        /// Relative to the best: best·(1 ∓ threshold) (PyTorch's `"rel"`).
+        case relative
+        /// Absolute: best ∓ threshold (PyTorch's `"abs"`).
+        case absolute
+    }
+
+    /// The optimizer whose rate is cut.
     public let optimizer: Optimizer
+    /// Whether lower or higher is better.
     public let mode: Mode
+    /// The factor of each cut, in [0, 1).
     public let factor: Double
+    /// Epochs without improvement tolerated before a cut.
     public let patience: Int
+    /// How much better than the best a metric must be to count as an improvement.
     public let threshold: Double
+    /// Whether `threshold` is relative or absolute.
     public let thresholdMode: ThresholdMode
+    /// Epochs after a cut in which bad epochs are not counted.
     public let cooldown: Int
+    /// The rate is never cut below this.
     public let minimumLearningRate: Double
+    /// A cut smaller than this is skipped.
     public let epsilon: Double
     /// The best metric so far (±∞ before the first step). This and the counters below are
     /// set by a restored checkpoint.
     public internal(set) var best: Double
+    /// Epochs since the last improvement (PyTorch's `num_bad_epochs`).
     public internal(set) var badEpochs = 0
+    /// Cooldown epochs left.
     public internal(set) var cooldownCounter = 0
+    /// Steps taken (PyTorch's `last_epoch`).
     public internal(set) var lastEpoch = 0
 
     /// PyTorch's defaults: factor 0.1, patience 10, relative threshold 1e-4, no cooldown.

@@ -3,11 +3,19 @@ import ConvKit
 
 /// Rows and columns of zeros around each image, Keras's `ZeroPadding2D` (PyTorch's
 /// `nn.ZeroPad2d((left, right, top, bottom))`): (N, C, H, W) → (N, C, H+top+bottom,
-/// W+left+right). ``Tensor/zeroPadded(top:bottom:left:right:)`` (a 1×1 `ck_conv2d_forward`).
+/// W+left+right). `Tensor/zeroPadded(top:bottom:left:right:)` (a 1×1 `ck_conv2d_forward`).
 public final class ZeroPadding2D: Module {
-    public let top: Int, bottom: Int, left: Int, right: Int
+    /// Rows of zeros added above the image.
+    public let top: Int
+    /// Rows of zeros added below.
+    public let bottom: Int
+    /// Columns of zeros added on the left.
+    public let left: Int
+    /// Columns of zeros added on the right.
+    public let right: Int
     public var isTraining = true
 
+    /// Keras's `ZeroPadding2D(((top, bottom), (left, right)))`; throws for a negative amount.
     public init(top: Int, bottom: Int, left: Int, right: Int) throws {
         guard min(top, bottom, left, right) >= 0 else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "ZeroPadding2D: padding must be >= 0")
@@ -25,12 +33,21 @@ public final class ZeroPadding2D: Module {
 }
 
 /// Drops rows and columns at the borders, Keras's `Cropping2D`: (N, C, H, W) →
-/// (N, C, H−top−bottom, W−left−right). ``Tensor/cropped(top:bottom:left:right:)`` (a 1×1
+/// (N, C, H−top−bottom, W−left−right). `Tensor/cropped(top:bottom:left:right:)` (a 1×1
 /// `ck_conv_transpose2d_forward`, whose padding crops).
 public final class Cropping2D: Module {
-    public let top: Int, bottom: Int, left: Int, right: Int
+    /// Rows dropped at the top.
+    public let top: Int
+    /// Rows dropped at the bottom.
+    public let bottom: Int
+    /// Columns dropped on the left.
+    public let left: Int
+    /// Columns dropped on the right.
+    public let right: Int
     public var isTraining = true
 
+    /// Keras's `Cropping2D(((top, bottom), (left, right)))`; throws for a negative amount (an input
+    /// too small to crop throws when the layer is called).
     public init(top: Int, bottom: Int, left: Int, right: Int) throws {
         guard min(top, bottom, left, right) >= 0 else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "Cropping2D: cropping must be >= 0")
@@ -50,6 +67,7 @@ public final class Cropping2D: Module {
 /// Upsampling by integer factors, Keras's `UpSampling2D` and PyTorch's
 /// `nn.Upsample(scale_factor=…)`: (N, C, H, W) → (N, C, H·sh, W·sw).
 public final class UpSampling2D: Module {
+    /// How the new pixels are computed.
     public enum Interpolation: Sendable, Equatable {
         /// Each pixel repeated in an sh×sw block (a strided `ck_conv_transpose2d_forward`).
         case nearest
@@ -57,10 +75,14 @@ public final class UpSampling2D: Module {
         case bilinear(alignCorners: Bool)
     }
 
+    /// The integer factors (SH, SW) of the height and width.
     public let scale: (Int, Int)
+    /// Nearest or bilinear.
     public let interpolation: Interpolation
     public var isTraining = true
 
+    /// Keras's `UpSampling2D(size, interpolation)` / PyTorch's `Upsample(scale_factor, mode,
+    /// align_corners)`; throws for a factor below 1.
     public init(scale: (Int, Int), interpolation: Interpolation = .nearest) throws {
         guard scale.0 >= 1, scale.1 >= 1 else {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT, message: "UpSampling2D: scale (\(scale.0), \(scale.1)) must be >= 1")

@@ -6,11 +6,17 @@ import ConvKit
 /// momentum·buf + (1 − dampening)·g, and g = g + momentum·buf (Nesterov) or buf; p −= lr·g.
 /// State: `momentum_buffer` when momentum ≠ 0.
 public final class SGD: Optimizer {
+    /// Momentum factor; 0 for plain SGD.
     public let momentum: Double
+    /// Dampening of the gradient added to the momentum buffer after the first step.
     public let dampening: Double
+    /// L2 penalty added to the gradient.
     public let weightDecay: Double
+    /// Nesterov momentum: the step looks ahead along the momentum buffer.
     public let nesterov: Bool
 
+    /// PyTorch's `SGD(params, lr, momentum, dampening, weight_decay, nesterov)`. Throws for a negative
+    /// momentum or weight decay, dampening outside [0, 1], or Nesterov without momentum or with dampening.
     public init(_ parameters: [(name: String, tensor: Tensor)], learningRate: Double, momentum: Double = 0,
                 dampening: Double = 0, weightDecay: Double = 0, nesterov: Bool = false) throws {
         guard momentum >= 0, (0...1).contains(dampening), weightDecay >= 0 else {

@@ -7,20 +7,35 @@ import ConvKit
 
 /// An element type of the safetensors format, named as in the file's header.
 public enum SafetensorsDType: String, CaseIterable, Sendable {
+    /// One byte per boolean.
     case bool = "BOOL"
+    /// Unsigned 8-bit integers.
     case uint8 = "U8"
+    /// Signed 8-bit integers.
     case int8 = "I8"
+    /// 8-bit floats, 4 exponent and 3 mantissa bits.
     case float8E4M3 = "F8_E4M3"
+    /// 8-bit floats, 5 exponent and 2 mantissa bits.
     case float8E5M2 = "F8_E5M2"
+    /// Signed 16-bit integers.
     case int16 = "I16"
+    /// Unsigned 16-bit integers.
     case uint16 = "U16"
+    /// IEEE half precision.
     case float16 = "F16"
+    /// bfloat16 (float32's exponent, 7 mantissa bits).
     case bfloat16 = "BF16"
+    /// Signed 32-bit integers (class labels, `num_batches_tracked` here).
     case int32 = "I32"
+    /// Unsigned 32-bit integers.
     case uint32 = "U32"
+    /// IEEE single precision: ConvKit's parameters.
     case float32 = "F32"
+    /// Signed 64-bit integers (PyTorch's `num_batches_tracked`, step counters).
     case int64 = "I64"
+    /// Unsigned 64-bit integers.
     case uint64 = "U64"
+    /// IEEE double precision.
     case float64 = "F64"
 
     /// Bytes per element.
@@ -36,6 +51,7 @@ public enum SafetensorsDType: String, CaseIterable, Sendable {
 
 /// A Swift number type that is one safetensors dtype, so values convert without loss.
 public protocol SafetensorsElement {
+    /// The dtype that stores this type.
     static var safetensorsDType: SafetensorsDType { get }
 }
 
@@ -48,7 +64,9 @@ extension UInt8: SafetensorsElement { public static var safetensorsDType: Safete
 /// One tensor of a safetensors file, on the host: dtype, shape (outermost first, `[]` for a
 /// scalar, zero extents allowed) and the row-major little-endian bytes, exactly as stored.
 public struct SafetensorsTensor: Equatable, Sendable {
+    /// The element type.
     public let dtype: SafetensorsDType
+    /// The dimensions, outermost first; `[]` is a scalar.
     public let shape: [Int]
     /// `elementCount · dtype.byteSize` bytes.
     public let bytes: [UInt8]

@@ -79,7 +79,7 @@ extern const ckt_fixture_op ckt_fixture_conv_ops[];      /* conv2d, conv_transpo
 extern const ckt_fixture_op ckt_fixture_pool_ops[];      /* pool2d, global_pool2d */
 extern const ckt_fixture_op ckt_fixture_batchnorm_ops[]; /* batchnorm2d */
 extern const ckt_fixture_op ckt_fixture_train_ops[];     /* relu, leaky_relu, sigmoid, tanh, softmax_cross_entropy */
-extern const ckt_fixture_op ckt_fixture_optim_ops[];     /* sgd, adam */
+extern const ckt_fixture_op ckt_fixture_optim_ops[];     /* sgd, adam, rmsprop */
 /* Each list ends with an entry whose name is NULL. */
 
 /** Value `index` of attribute `key`; fails (and returns 0 in *ok) when absent. */

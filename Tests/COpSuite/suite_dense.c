@@ -12,12 +12,16 @@
  *    sum rounded to float32 is the same correctly rounded value.
  *  - bias_backward, reduce_sum: a sum of R terms (+ beta * y):
  *    (R + 2) * u * sum|terms|, from the reference run on |inputs|.
+ *  - permute: exact on both backends, against the permutation done here on
+ *    the host (an oracle independent of either backend).
  */
 #include "crosscheck.h"
 #include "dense_elementwise.h"
 #include "suites.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static void check_gemm(ckt_run *run, int64_t m, int64_t k, int64_t n, int32_t ta, int32_t tb, float alpha,
                        float beta, uint64_t seed) {
@@ -162,9 +166,83 @@ static void reduce_cases(ckt_run *run) {
     check_reduce(run, large, 0xc, 1, 0.0f, seed + 20);
 }
 
+/** x's values permuted on the host: y[i] = x[j], j the index i with its digits put back in x's axis order. */
+static void host_permute(const double *x, const int64_t *x_dims, int32_t ndim, const int32_t *perm, double *y) {
+    int64_t stride[CK_MAX_DIMS], n = 1;
+    for (int32_t d = ndim - 1; d >= 0; d--) {
+        stride[d] = n;
+        n *= x_dims[d];
+    }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t rest = i, source = 0;
+        for (int32_t k = ndim - 1; k >= 0; k--) {
+            source += (rest % x_dims[perm[k]]) * stride[perm[k]];
+            rest /= x_dims[perm[k]];
+        }
+        y[i] = x[source];
+    }
+}
+
+static void check_permute(ckt_run *run, int32_t ndim, const int64_t *x_dims, const int32_t *perm, uint64_t seed) {
+    char shape[96] = "", order[48] = "";
+    for (int32_t d = 0; d < ndim; d++) {
+        size_t used = strlen(shape), placed = strlen(order);
+        snprintf(shape + used, sizeof shape - used, "%s%lld", d ? "x" : "", (long long)x_dims[d]);
+        snprintf(order + placed, sizeof order - placed, "%s%d", d ? "," : "", (int)perm[d]);
+    }
+    ckt_case(run, "permute x (%s) perm (%s)", ndim ? shape : "scalar", order);
+    int64_t y_dims[CK_MAX_DIMS];
+    for (int32_t d = 0; d < ndim; d++) y_dims[d] = x_dims[perm[d]];
+    ckt_pair x = {0}, y = {0};
+    double *host_x = NULL, *want = NULL, *got_test = NULL, *got_ref = NULL;
+    if (ckt_pair_uniform(run, &x, ndim, x_dims, seed, -1.0, 1.0) && ckt_pair_new(run, &y, CK_F32, ndim, y_dims)) {
+        ck_status st = ck_permute(run->ctx, perm, &x.test->t, &y.test->t);
+        ck_status sr = ck_permute(run->ref, perm, &x.ref->t, &y.ref->t);
+        size_t n = 1;
+        for (int32_t d = 0; d < ndim; d++) n *= (size_t)x_dims[d];
+        host_x = ckt_read_new(run, x.ref);
+        want = malloc(n * sizeof *want);
+        if (ckt_pair_expect_ok(run, st, sr, "permute") && host_x && want && (got_test = ckt_read_new(run, y.test)) &&
+            (got_ref = ckt_read_new(run, y.ref))) {
+            host_permute(host_x, x_dims, ndim, perm, want);
+            ckt_expect_close(run, "permute y (exact)", got_test, want, n, 0.0, 0.0);
+            ckt_expect_close(run, "permute y on the reference (exact)", got_ref, want, n, 0.0, 0.0);
+            ckt_check_guards(run, y.test, "permute y");
+        }
+    }
+    free(host_x), free(want), free(got_test), free(got_ref);
+    ckt_pair_free(&x);
+    ckt_pair_free(&y);
+}
+
+static void permute_cases(ckt_run *run) {
+    static const struct {
+        int32_t ndim;
+        int64_t dims[CK_MAX_DIMS];
+        int32_t perm[CK_MAX_DIMS];
+    } cases[] = {
+        {0, {0}, {0}},                                              /* a scalar */
+        {1, {7}, {0}},                                              /* identity */
+        {2, {3, 5}, {1, 0}},                                        /* matrix transpose */
+        {2, {67, 130}, {1, 0}},                                     /* larger, odd sizes */
+        {4, {2, 3, 4, 5}, {0, 2, 3, 1}},                            /* NCHW -> NHWC */
+        {4, {2, 4, 5, 3}, {0, 3, 1, 2}},                            /* NHWC -> NCHW */
+        {4, {2, 3, 4, 5}, {2, 3, 0, 1}},                            /* two merged groups swapped */
+        {4, {2, 3, 4, 5}, {0, 1, 2, 3}},                            /* identity: one group */
+        {3, {1, 4, 1}, {2, 0, 1}},                                  /* size-1 axes */
+        {5, {2, 1, 3, 2, 2}, {4, 2, 0, 3, 1}},                      /* five axes */
+        {8, {2, 1, 2, 3, 1, 2, 2, 3}, {7, 6, 5, 4, 3, 2, 1, 0}},    /* eight axes reversed */
+        {3, {1, 1, 1}, {1, 2, 0}},                                  /* one element */
+    };
+    uint64_t seed = 65000;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++, seed += 10)
+        check_permute(run, cases[i].ndim, cases[i].dims, cases[i].perm, seed);
+}
+
 void ckt_suite_dense(ckt_run *run) {
     gemm_cases(run);
     bias_cases(run);
     reduce_cases(run);
+    permute_cases(run);
     ckt_dense_elementwise_cases(run);
 }

@@ -64,8 +64,9 @@ typedef struct inv_env {
     inv_bn_views bn;
     /* softmax cross-entropy: logits, probs, dlogits (4,5); labels (4) int32 holding 1; loss (1). */
     struct { ck_tensor logits, labels, probs, loss, dlogits; } loss;
-    /* optimizers: param, grad, state1, state2 (3,4) (velocity, or Adam's m and v). */
-    struct { ck_tensor param, grad, state1, state2; } optim;
+    /* optimizers: param, grad, state1, state2, state3 (3,4) (velocity; Adam's m, v and v_max;
+     * RMSprop's square_avg, grad_avg and momentum_buffer). */
+    struct { ck_tensor param, grad, state1, state2, state3; } optim;
 } inv_env;
 
 /** One bad (or deliberately valid) call and the status it must return. */

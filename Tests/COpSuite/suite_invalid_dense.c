@@ -1,11 +1,12 @@
 /*
- * suite_invalid_dense.c — bad calls of gemm, bias_add, bias_backward and
- * reduce_sum (see suite_invalid.h for how a case is written).
+ * suite_invalid_dense.c — bad calls of gemm, bias_add, bias_backward,
+ * reduce_sum and permute (see suite_invalid.h for how a case is written).
  *
  * Valid calls: gemm a (3,4) . b (4,5) -> c (3,5) (at (4,3) is a stored
  * transposed); bias_add x (2,3,2,2) + bias (3) -> y; bias_backward dy
  * (2,3,2,2) -> dbias (3); reduce_sum of x (2,3,4) over axes 0 and 2 (mask
- * 0b101) -> y (3), or (1,3,1) with the reduced axes kept.
+ * 0b101) -> y (3), or (1,3,1) with the reduced axes kept; permute of x
+ * (3,4) by perm (1,0) -> y (4,3).
  * The scalars alpha and beta must be finite: a NaN or infinite factor is a
  * bad parameter value (CK_ERR_INVALID_ARGUMENT).
  */
@@ -22,7 +23,10 @@ typedef struct dense_call {
     ck_tensor a, b, c, at;        /* gemm */
     ck_tensor x, bias, y, dy, db; /* bias_add, bias_backward */
     ck_tensor rx, ry;             /* reduce_sum */
-    const ck_tensor *pa, *pb, *pc, *px, *pbias, *py, *pdy, *pdb, *prx, *pry;
+    ck_tensor tx, ty;             /* permute */
+    int32_t perm[CK_MAX_DIMS];
+    const int32_t *pperm;
+    const ck_tensor *pa, *pb, *pc, *px, *pbias, *py, *pdy, *pdb, *prx, *pry, *ptx, *pty;
 } dense_call;
 
 static void dense_init(const inv_env *e, dense_call *c) {
@@ -37,6 +41,10 @@ static void dense_init(const inv_env *e, dense_call *c) {
     c->pa = &c->a, c->pb = &c->b, c->pc = &c->c;
     c->px = &c->x, c->pbias = &c->bias, c->py = &c->y, c->pdy = &c->dy, c->pdb = &c->db;
     c->prx = &c->rx, c->pry = &c->ry;
+    c->tx = e->gemm.a, c->ty = e->gemm.at;
+    c->perm[0] = 1, c->perm[1] = 0;
+    c->pperm = c->perm;
+    c->ptx = &c->tx, c->pty = &c->ty;
 }
 
 static ck_status gemm(const dense_call *c) {
@@ -48,6 +56,8 @@ static ck_status bias_add(const dense_call *c) { return ck_bias_add(c->ctx, c->p
 static ck_status bias_backward(const dense_call *c) { return ck_bias_backward(c->ctx, c->pdy, c->beta, c->pdb); }
 
 static ck_status reduce_sum(const dense_call *c) { return ck_reduce_sum(c->ctx, c->mask, c->prx, c->beta, c->pry); }
+
+static ck_status permute(const dense_call *c) { return ck_permute(c->ctx, c->pperm, c->ptx, c->pty); }
 
 /* clang-format off */
 #define GEMM_CASES(X) \
@@ -124,6 +134,28 @@ static ck_status reduce_sum(const dense_call *c) { return ck_reduce_sum(c->ctx, 
     X(rsum_x_i32, "x int32", CK_ERR_INVALID_ARGUMENT, c.rx = inv_dtype(c.rx, CK_I32)) \
     X(rsum_y_f64, "y float64, x float32", INV_F64_AMONG_F32, c.ry = inv_dtype(c.ry, CK_F64)) \
     X(rsum_y_overlaps_x, "y inside x", CK_ERR_INVALID_ARGUMENT, c.ry = inv_overlapping(c.ry, &c.rx, 8))
+
+#define PERMUTE_CASES(X) \
+    X(perm_valid, "valid call", CK_OK, (void)0) \
+    X(perm_valid_identity, "valid call, perm (0,1) into y (3,4)", CK_OK, c.perm[0] = 0; c.perm[1] = 1; c.ty = inv_dims2(c.ty, 3, 4)) \
+    X(perm_valid_scalar, "valid call, 0-d x and y, perm NULL", CK_OK, c.tx.ndim = 0; c.ty.ndim = 0; c.pperm = NULL) \
+    X(perm_ctx_null, "ctx NULL", CK_ERR_INVALID_ARGUMENT, c.ctx = NULL) \
+    X(perm_x_null, "x NULL", CK_ERR_INVALID_ARGUMENT, c.ptx = NULL) \
+    X(perm_y_null, "y NULL", CK_ERR_INVALID_ARGUMENT, c.pty = NULL) \
+    X(perm_null, "perm NULL for a 2-d x", CK_ERR_INVALID_ARGUMENT, c.pperm = NULL) \
+    X(perm_repeated, "perm (0,0): an axis twice", CK_ERR_INVALID_ARGUMENT, c.perm[0] = 0) \
+    X(perm_out_of_range, "perm (1,2): no axis 2", CK_ERR_INVALID_ARGUMENT, c.perm[1] = 2) \
+    X(perm_negative, "perm (1,-1)", CK_ERR_INVALID_ARGUMENT, c.perm[1] = -1) \
+    X(perm_huge, "perm (1,INT32_MAX)", CK_ERR_INVALID_ARGUMENT, c.perm[1] = INT32_MAX) \
+    X(perm_y_not_permuted, "y (3,4): x's dims, not permuted", CK_ERR_SHAPE_MISMATCH, c.ty = inv_dims2(c.ty, 3, 4)) \
+    X(perm_y_rank, "y (4,3,1): one dim more", CK_ERR_SHAPE_MISMATCH, c.ty = inv_dims3(c.ty, 4, 3, 1)) \
+    X(perm_x_zero_dim, "x (3,0)", CK_ERR_INVALID_ARGUMENT, c.tx.dims[1] = 0) \
+    X(perm_x_i32, "x int32", CK_ERR_INVALID_ARGUMENT, c.tx = inv_dtype(c.tx, CK_I32)) \
+    X(perm_y_f64, "y float64, x float32", INV_F64_AMONG_F32, c.ty = inv_dtype(c.ty, CK_F64)) \
+    X(perm_y_foreign, "y on a buffer of another context", CK_ERR_INVALID_ARGUMENT, c.ty = inv_foreign(e, c.ty)) \
+    X(perm_y_small_buffer, "y on a buffer too small for it", CK_ERR_OUT_OF_BOUNDS, c.ty = inv_on_small(e, c.ty)) \
+    X(perm_y_is_x, "y exactly on x's memory", CK_ERR_INVALID_ARGUMENT, c.ty = inv_overlapping(c.ty, &c.tx, 0)) \
+    X(perm_y_overlaps_x, "y partly overlaps x", CK_ERR_INVALID_ARGUMENT, c.ty = inv_overlapping(c.ty, &c.tx, 8))
 /* clang-format on */
 
 /* Each case: the valid call, the case's edit, then the op. */
@@ -143,20 +175,24 @@ static ck_status reduce_sum(const dense_call *c) { return ck_reduce_sum(c->ctx, 
     static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(bias_backward, edit)
 #define REDUCE_SUM_FN(id, text, status, edit) \
     static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(reduce_sum, edit)
+#define PERMUTE_FN(id, text, status, edit) \
+    static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(permute, edit)
 
 GEMM_CASES(GEMM_FN)
 BIAS_ADD_CASES(BIAS_ADD_FN)
 BIAS_BACKWARD_CASES(BIAS_BACKWARD_FN)
 REDUCE_SUM_CASES(REDUCE_SUM_FN)
+PERMUTE_CASES(PERMUTE_FN)
 
 #define GEMM_ENTRY(id, text, status, edit) {"gemm: " text, status, id},
 #define BIAS_ADD_ENTRY(id, text, status, edit) {"bias_add: " text, status, id},
 #define BIAS_BACKWARD_ENTRY(id, text, status, edit) {"bias_backward: " text, status, id},
 #define REDUCE_SUM_ENTRY(id, text, status, edit) {"reduce_sum: " text, status, id},
+#define PERMUTE_ENTRY(id, text, status, edit) {"permute: " text, status, id},
 
 static const inv_case cases[] = {
     GEMM_CASES(GEMM_ENTRY) BIAS_ADD_CASES(BIAS_ADD_ENTRY) BIAS_BACKWARD_CASES(BIAS_BACKWARD_ENTRY)
-    REDUCE_SUM_CASES(REDUCE_SUM_ENTRY)
+    REDUCE_SUM_CASES(REDUCE_SUM_ENTRY) PERMUTE_CASES(PERMUTE_ENTRY)
 };
 
 inv_table inv_dense_cases(void) { return (inv_table){cases, sizeof cases / sizeof cases[0]}; }

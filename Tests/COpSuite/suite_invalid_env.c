@@ -100,6 +100,7 @@ static void lay_out_train(inv_env *env) {
     env->optim.grad = f32_nd(env, 2, 3, 4, 0);
     env->optim.state1 = f32_nd(env, 2, 3, 4, 0);
     env->optim.state2 = f32_nd(env, 2, 3, 4, 0);
+    env->optim.state3 = f32_nd(env, 2, 3, 4, 0);
 }
 
 /** Pool contents: 0.25 everywhere (a valid value for every float view), 1 in the labels. */

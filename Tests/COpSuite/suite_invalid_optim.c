@@ -1,16 +1,21 @@
 /*
  * suite_invalid_optim.c — bad calls of the softmax cross-entropy loss and of
- * the SGD and Adam updates (see suite_invalid.h for how a case is written).
+ * the SGD, Adam (also AMSGrad) and RMSprop updates (see suite_invalid.h for
+ * how a case is written).
  *
  * Valid calls: loss on logits (4,5), labels (4) int32 holding 1, probs (4,5),
- * loss (1); SGD (lr 0.1, momentum 0.9, step 1) and Adam (PyTorch's defaults,
- * step 1) on (3,4) tensors.
+ * loss (1); SGD (lr 0.1, momentum 0.9, step 1), Adam (PyTorch's defaults,
+ * step 1, with v_max for AMSGrad) and centered RMSprop with momentum 0.9
+ * (PyTorch's other defaults) on (3,4) tensors.
  * convkit.h: labels are int32 class indices in [0, K) (a label outside is an
  * invalid argument even though only the data shows it); label_smoothing lies
  * in [0, 1]; SGD with momentum needs a velocity; steps count from 1.
  * Hyper-parameters follow torch.optim's checks, which raise for a negative
  * learning rate, a negative momentum or weight decay, Nesterov without
- * momentum or with dampening, Adam betas outside [0, 1) and a negative epsilon.
+ * momentum or with dampening, Adam betas outside [0, 1), a negative epsilon,
+ * and a negative RMSprop alpha (ConvKit also refuses alpha > 1, which would
+ * make the averages diverge). RMSprop's grad_avg must be given exactly when
+ * centered, its momentum_buffer exactly when momentum > 0.
  */
 #include "suite_invalid.h"
 
@@ -22,12 +27,14 @@ typedef struct optim_call {
     float smoothing, loss_grad, beta;
     ck_sgd_params sgd;
     ck_adam_params adam;
+    ck_rmsprop_params rmsprop;
     ck_tensor logits, labels, probs, loss, dlogits;
-    ck_tensor param, grad, state1, state2;
+    ck_tensor param, grad, state1, state2, state3;
     const ck_sgd_params *psgd;
     const ck_adam_params *padam;
+    const ck_rmsprop_params *prmsprop;
     const ck_tensor *plogits, *plabels, *pprobs, *ploss, *pdlogits;
-    const ck_tensor *pparam, *pgrad, *pstate1, *pstate2;
+    const ck_tensor *pparam, *pgrad, *pstate1, *pstate2, *pstate3;
 } optim_call;
 
 static void optim_init(const inv_env *e, optim_call *c) {
@@ -39,14 +46,19 @@ static void optim_init(const inv_env *e, optim_call *c) {
                              .step = 1};
     c->adam = (ck_adam_params){.lr = 1e-3f, .beta1 = 0.9f, .beta2 = 0.999f, .epsilon = 1e-8f, .weight_decay = 0.0f,
                                .decoupled_weight_decay = 0, .step = 1};
+    c->rmsprop = (ck_rmsprop_params){.lr = 1e-2f, .alpha = 0.99f, .epsilon = 1e-8f, .weight_decay = 0.0f,
+                                     .momentum = 0.9f, .centered = 1};
     c->logits = e->loss.logits, c->labels = e->loss.labels, c->probs = e->loss.probs, c->loss = e->loss.loss;
     c->dlogits = e->loss.dlogits;
     c->param = e->optim.param, c->grad = e->optim.grad, c->state1 = e->optim.state1, c->state2 = e->optim.state2;
+    c->state3 = e->optim.state3;
     c->psgd = &c->sgd;
     c->padam = &c->adam;
+    c->prmsprop = &c->rmsprop;
     c->plogits = &c->logits, c->plabels = &c->labels, c->pprobs = &c->probs, c->ploss = &c->loss;
     c->pdlogits = &c->dlogits;
     c->pparam = &c->param, c->pgrad = &c->grad, c->pstate1 = &c->state1, c->pstate2 = &c->state2;
+    c->pstate3 = &c->state3;
 }
 
 /** The 4 labels at `offset` bytes of the bad-labels buffer: 0 holds {0, 1, 5, 2}, 16 holds {-1, 0, 0, 0}. */
@@ -69,6 +81,14 @@ static ck_status sgd(const optim_call *c) { return ck_sgd_update(c->ctx, c->psgd
 
 static ck_status adam(const optim_call *c) {
     return ck_adam_update(c->ctx, c->padam, c->pparam, c->pgrad, c->pstate1, c->pstate2);
+}
+
+static ck_status amsgrad(const optim_call *c) {
+    return ck_adam_amsgrad_update(c->ctx, c->padam, c->pparam, c->pgrad, c->pstate1, c->pstate2, c->pstate3);
+}
+
+static ck_status rmsprop(const optim_call *c) {
+    return ck_rmsprop_update(c->ctx, c->prmsprop, c->pparam, c->pgrad, c->pstate1, c->pstate2, c->pstate3);
 }
 
 /* clang-format off */
@@ -175,6 +195,49 @@ static ck_status adam(const optim_call *c) {
     X(adam_v_f64, "v float64, the rest float32", INV_F64_AMONG_F32, c.state2 = inv_dtype(c.state2, CK_F64)) \
     X(adam_v_overlaps_m, "v partly overlaps m", CK_ERR_INVALID_ARGUMENT, c.state2 = inv_overlapping(c.state2, &c.state1, 16)) \
     X(adam_m_is_v, "m and v the same tensor", CK_ERR_INVALID_ARGUMENT, c.pstate2 = &c.state1)
+
+#define AMSGRAD_CASES(X) \
+    X(ams_valid, "valid call", CK_OK, (void)0) \
+    X(ams_valid_adamw, "AdamW, weight decay 0.01, step 9", CK_OK, c.adam.decoupled_weight_decay = 1; c.adam.weight_decay = 0.01f; c.adam.step = 9) \
+    X(ams_ctx_null, "ctx NULL", CK_ERR_INVALID_ARGUMENT, c.ctx = NULL) \
+    X(ams_v_max_null, "v_max NULL", CK_ERR_INVALID_ARGUMENT, c.pstate3 = NULL) \
+    X(ams_v_null, "v NULL", CK_ERR_INVALID_ARGUMENT, c.pstate2 = NULL) \
+    X(ams_params_null, "params NULL", CK_ERR_INVALID_ARGUMENT, c.padam = NULL) \
+    X(ams_step_zero, "step 0", CK_ERR_INVALID_ARGUMENT, c.adam.step = 0) \
+    X(ams_v_max_dims, "v_max (4,3)", CK_ERR_SHAPE_MISMATCH, c.state3 = inv_dims2(c.state3, 4, 3)) \
+    X(ams_v_max_f64, "v_max float64, the rest float32", INV_F64_AMONG_F32, c.state3 = inv_dtype(c.state3, CK_F64)) \
+    X(ams_v_max_is_v, "v_max and v the same tensor", CK_ERR_INVALID_ARGUMENT, c.pstate3 = &c.state2) \
+    X(ams_v_max_overlaps_param, "v_max partly overlaps param", CK_ERR_INVALID_ARGUMENT, c.state3 = inv_overlapping(c.state3, &c.param, 4)) \
+    X(ams_v_max_foreign, "v_max on a buffer of another context", CK_ERR_INVALID_ARGUMENT, c.state3 = inv_foreign(e, c.state3))
+
+#define RMSPROP_CASES(X) \
+    X(rms_valid, "valid call", CK_OK, (void)0) \
+    X(rms_valid_plain, "not centered, no momentum, weight decay 0.1", CK_OK, c.rmsprop.centered = 0; c.rmsprop.momentum = 0.0f; c.rmsprop.weight_decay = 0.1f; c.pstate2 = NULL; c.pstate3 = NULL) \
+    X(rms_valid_alpha_bounds, "alpha 0 and epsilon 0", CK_OK, c.rmsprop.alpha = 0.0f; c.rmsprop.epsilon = 0.0f) \
+    X(rms_ctx_null, "ctx NULL", CK_ERR_INVALID_ARGUMENT, c.ctx = NULL) \
+    X(rms_params_null, "params NULL", CK_ERR_INVALID_ARGUMENT, c.prmsprop = NULL) \
+    X(rms_param_null, "param NULL", CK_ERR_INVALID_ARGUMENT, c.pparam = NULL) \
+    X(rms_grad_null, "grad NULL", CK_ERR_INVALID_ARGUMENT, c.pgrad = NULL) \
+    X(rms_square_avg_null, "square_avg NULL", CK_ERR_INVALID_ARGUMENT, c.pstate1 = NULL) \
+    X(rms_centered_no_grad_avg, "centered with grad_avg NULL", CK_ERR_INVALID_ARGUMENT, c.pstate2 = NULL) \
+    X(rms_grad_avg_not_centered, "grad_avg given, not centered", CK_ERR_INVALID_ARGUMENT, c.rmsprop.centered = 0) \
+    X(rms_momentum_no_buffer, "momentum 0.9 with momentum_buffer NULL", CK_ERR_INVALID_ARGUMENT, c.pstate3 = NULL) \
+    X(rms_buffer_no_momentum, "momentum_buffer given, momentum 0", CK_ERR_INVALID_ARGUMENT, c.rmsprop.momentum = 0.0f) \
+    X(rms_lr_negative, "lr -0.01 (torch.optim: invalid learning rate)", CK_ERR_INVALID_ARGUMENT, c.rmsprop.lr = -0.01f) \
+    X(rms_lr_nan, "lr NaN", CK_ERR_INVALID_ARGUMENT, c.rmsprop.lr = NAN) \
+    X(rms_alpha_negative, "alpha -0.1 (torch.optim: invalid alpha value)", CK_ERR_INVALID_ARGUMENT, c.rmsprop.alpha = -0.1f) \
+    X(rms_alpha_above_one, "alpha 1.5", CK_ERR_INVALID_ARGUMENT, c.rmsprop.alpha = 1.5f) \
+    X(rms_alpha_nan, "alpha NaN", CK_ERR_INVALID_ARGUMENT, c.rmsprop.alpha = NAN) \
+    X(rms_epsilon_negative, "epsilon -1e-8 (torch.optim: invalid epsilon value)", CK_ERR_INVALID_ARGUMENT, c.rmsprop.epsilon = -1e-8f) \
+    X(rms_momentum_negative, "momentum -0.5 (torch.optim: invalid momentum value)", CK_ERR_INVALID_ARGUMENT, c.rmsprop.momentum = -0.5f) \
+    X(rms_weight_decay_inf, "weight_decay infinite", CK_ERR_INVALID_ARGUMENT, c.rmsprop.weight_decay = INFINITY) \
+    X(rms_weight_decay_negative, "weight_decay -0.01 (torch.optim: invalid weight_decay value)", CK_ERR_INVALID_ARGUMENT, c.rmsprop.weight_decay = -0.01f) \
+    X(rms_grad_dims, "grad (4,3)", CK_ERR_SHAPE_MISMATCH, c.grad = inv_dims2(c.grad, 4, 3)) \
+    X(rms_buffer_dims, "momentum_buffer (12)", CK_ERR_SHAPE_MISMATCH, c.state3 = inv_dims1(c.state3, 12)) \
+    X(rms_param_i32, "param int32", CK_ERR_INVALID_ARGUMENT, c.param = inv_dtype(c.param, CK_I32)) \
+    X(rms_grad_avg_f64, "grad_avg float64, the rest float32", INV_F64_AMONG_F32, c.state2 = inv_dtype(c.state2, CK_F64)) \
+    X(rms_square_avg_is_grad_avg, "square_avg and grad_avg the same tensor", CK_ERR_INVALID_ARGUMENT, c.pstate2 = &c.state1) \
+    X(rms_buffer_overlaps_grad, "momentum_buffer partly overlaps grad", CK_ERR_INVALID_ARGUMENT, c.state3 = inv_overlapping(c.state3, &c.grad, 8))
 /* clang-format on */
 
 /* Each case: the valid call, the case's edit, then the op. */
@@ -192,20 +255,28 @@ static ck_status adam(const optim_call *c) {
     static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(loss_backward, edit)
 #define SGD_FN(id, text, status, edit) static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(sgd, edit)
 #define ADAM_FN(id, text, status, edit) static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(adam, edit)
+#define AMSGRAD_FN(id, text, status, edit) \
+    static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(amsgrad, edit)
+#define RMSPROP_FN(id, text, status, edit) \
+    static ck_status id(const inv_env *e, ck_context **message_ctx) DEFINE_CASE(rmsprop, edit)
 
 LOSS_FORWARD_CASES(LOSS_FORWARD_FN)
 LOSS_BACKWARD_CASES(LOSS_BACKWARD_FN)
 SGD_CASES(SGD_FN)
 ADAM_CASES(ADAM_FN)
+AMSGRAD_CASES(AMSGRAD_FN)
+RMSPROP_CASES(RMSPROP_FN)
 
 #define LOSS_FORWARD_ENTRY(id, text, status, edit) {"softmax_cross_entropy_forward: " text, status, id},
 #define LOSS_BACKWARD_ENTRY(id, text, status, edit) {"softmax_cross_entropy_backward: " text, status, id},
 #define SGD_ENTRY(id, text, status, edit) {"sgd_update: " text, status, id},
 #define ADAM_ENTRY(id, text, status, edit) {"adam_update: " text, status, id},
+#define AMSGRAD_ENTRY(id, text, status, edit) {"adam_update (AMSGrad): " text, status, id},
+#define RMSPROP_ENTRY(id, text, status, edit) {"rmsprop_update: " text, status, id},
 
 static const inv_case cases[] = {
     LOSS_FORWARD_CASES(LOSS_FORWARD_ENTRY) LOSS_BACKWARD_CASES(LOSS_BACKWARD_ENTRY) SGD_CASES(SGD_ENTRY)
-    ADAM_CASES(ADAM_ENTRY)
+    ADAM_CASES(ADAM_ENTRY) AMSGRAD_CASES(AMSGRAD_ENTRY) RMSPROP_CASES(RMSPROP_ENTRY)
 };
 
 inv_table inv_optim_cases(void) { return (inv_table){cases, sizeof cases / sizeof cases[0]}; }

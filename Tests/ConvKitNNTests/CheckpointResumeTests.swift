@@ -54,6 +54,23 @@ final class CheckpointResumeTests: XCTestCase {
         })
     }
 
+    /// AMSGrad's running maximum and a warm-up handing over to exponential decay mid-run.
+    private func amsgradSequential(initSeed: UInt64) throws -> Run {
+        let model = try model(initSeed: initSeed)
+        let adam = try Adam(model.namedParameters(), learningRate: 0.05, beta2: 0.7, amsgrad: true)
+        let sequence = try SequentialLR(adam, schedulers: [try LinearLR(adam, startFactor: 0.2, totalIterations: 4),
+                                                           try ExponentialLR(adam, gamma: 0.8)], milestones: [4])
+        return Run(model: model, optimizer: adam, schedules: [sequence], stepSchedules: { _ in sequence.step() })
+    }
+
+    /// Centered RMSProp's gradient average and momentum buffer.
+    private func centeredRMSProp(initSeed: UInt64) throws -> Run {
+        let model = try model(initSeed: initSeed)
+        let rmsprop = try RMSProp(model.namedParameters(), learningRate: 0.01, momentum: 0.5, centered: true)
+        let step = try StepLR(rmsprop, stepSize: 3, gamma: 0.5)
+        return Run(model: model, optimizer: rmsprop, schedules: [step], stepSchedules: { _ in step.step() })
+    }
+
     /// One training step on batch `step` of the data stream `dataSeed`.
     private func train(_ run: Run, step: Int, dataSeed: UInt64) throws {
         let x = try Tensor.randomNormal([4, 3, 5, 5], seed: dataSeed &+ UInt64(step), on: context)
@@ -108,6 +125,15 @@ final class CheckpointResumeTests: XCTestCase {
 
     func testAdamWWithChainedAndPlateauSchedulesResumesBitwise() throws {
         try assertExactResume(adamChainedPlateau, k: 3, m: 4)
+    }
+
+    /// Saved inside the warm-up, resumed across the milestone.
+    func testAMSGradWithSequentialScheduleResumesBitwise() throws {
+        try assertExactResume(amsgradSequential, k: 2, m: 5)
+    }
+
+    func testCenteredRMSPropWithMomentumResumesBitwise() throws {
+        try assertExactResume(centeredRMSProp, k: 3, m: 3)
     }
 
     /// The comparison is sensitive: weights alone (no optimizer, schedule or dropout state)

@@ -1,5 +1,6 @@
 import ConvKit
 import ConvKitNN
+import ConvKitTestSupport
 import XCTest
 
 /// Every layer and block of Tests/Fixtures/nn/layers.json against PyTorch: the same state dict is
@@ -12,18 +13,25 @@ import XCTest
 /// (ReLU, max, padding, cropping, nearest upsampling, flattening) have no sums, so K = 0 there
 /// and the results must be identical. Running statistics: ``RunningStatisticsTracker``.
 /// Sigmoid, tanh and softmax evaluate exp/tanh: see ``transcendentalTolerances``.
+///
+/// Every case runs on the CPU backend, then on the OpenCL backend (PoCL in CI) unless
+/// `CONVKIT_TEST_BACKENDS` leaves it out (``TestBackends``); the bounds hold on both, since
+/// they do not depend on the order of summation.
 final class LayerFixtureTests: XCTestCase {
     private var context: Context!
     private var fixtures: FixtureFile!
 
     override func setUpWithError() throws {
-        context = try Context(backend: .cpu, threads: 2)
         fixtures = try FixtureFile("layers")
     }
 
     private func run(kinds: Set<String>) throws {
         let cases = fixtures.cases.filter { kinds.contains((try? $0.string("kind")) ?? "") }
         XCTAssertFalse(cases.isEmpty, "no fixture cases of kinds \(kinds)")
+        context = try Context(backend: .cpu, threads: 2)
+        for c in cases { try check(c) }
+        guard try TestBackends.openCLRequired() else { return }
+        context = try TestBackends.openCLContext()
         for c in cases { try check(c) }
     }
 
@@ -48,7 +56,7 @@ final class LayerFixtureTests: XCTestCase {
         XCTAssertEqual(Set(layer.stateDict().map(\.name)), Set(try c.child("state").object.keys), "\(c.name): state-dict names")
         var tracker = RunningStatisticsTracker()
         for (index, step) in try c.list("steps").enumerated() {
-            let label = "\(c.name) step \(index)", training = step.bool("training")
+            let label = "\(c.name) step \(index) [\(context.backendName)]", training = step.bool("training")
             let before = try hostState(layer)
             let copy = try build(kind, config)
             try copy.loadStateDict(Dictionary(uniqueKeysWithValues: layer.stateDict().map { ($0.name, $0.tensor) }))

@@ -3,14 +3,18 @@ import ConvKitNN
 import XCTest
 
 /// Each optimizer (SGD with momentum / dampening / Nesterov / weight decay, Adam, Adam with L2,
-/// AdamW, RMSProp with and without momentum), gradient clipping by norm and by value, and
-/// schedules driving the rate, against PyTorch (Tests/Fixtures/nn/optimizers.json): ten training
-/// steps of a small CNN (conv → batch norm → ReLU → global pool → dense, cross-entropy).
+/// AdamW, both with and without AMSGrad, RMSProp plain and centered, with and without momentum),
+/// gradient clipping by norm and by value, and schedules driving the rate (chained, exponential,
+/// and a warm-up followed by cosine annealing through ``SequentialLR``), against PyTorch
+/// (Tests/Fixtures/nn/optimizers.json): ten training steps of a small CNN (conv → batch norm →
+/// ReLU → global pool → dense, cross-entropy).
 ///
 /// Step by step, with PyTorch's parameters loaded before each step (so rounding differences do
 /// not compound through the network, while the optimizer state runs on from ConvKit's own
 /// steps): the learning rate used, the loss, every parameter gradient, the clipped gradient norm
-/// and every parameter after the update; the batch-norm buffers at the end.
+/// and every parameter after the update; at the end the batch-norm buffers, and the optimizer's
+/// state tensors, which must have PyTorch's keys (`exp_avg`, `max_exp_avg_sq`, `grad_avg`, …)
+/// and values (within the error model's bound on how far the two states may be apart).
 /// Tolerances: gradients 2·γ(K)·S as in ``LayerFixtureTests`` (K here adds the loss's terms);
 /// the loss and its gradient see the right-hand comments; the update: ``OptimizerErrorModel``.
 final class OptimizerFixtureTests: XCTestCase {
@@ -20,7 +24,7 @@ final class OptimizerFixtureTests: XCTestCase {
 
     func testOptimizersAndClippingMatchPyTorchStepByStep() throws {
         let cases = try FixtureFile("optimizers").cases
-        XCTAssertEqual(cases.count, 10)
+        XCTAssertEqual(cases.count, 16)
         for c in cases { try check(c) }
     }
 
@@ -32,29 +36,27 @@ final class OptimizerFixtureTests: XCTestCase {
                            weightDecay: config.double("weight_decay"), nesterov: config.bool("nesterov"))
         case "adam":
             return try Adam(parameters, learningRate: lr, beta1: config.double("beta1"), beta2: config.double("beta2"),
-                            epsilon: config.double("eps"), weightDecay: config.double("weight_decay"))
+                            epsilon: config.double("eps"), weightDecay: config.double("weight_decay"), amsgrad: config.bool("amsgrad"))
         case "adamw":
             return try Adam.adamW(parameters, learningRate: lr, beta1: config.double("beta1"), beta2: config.double("beta2"),
-                                  epsilon: config.double("eps"), weightDecay: config.double("weight_decay"))
+                                  epsilon: config.double("eps"), weightDecay: config.double("weight_decay"),
+                                  amsgrad: config.bool("amsgrad"))
         default:
             return try RMSProp(parameters, learningRate: lr, alpha: config.double("alpha"), epsilon: config.double("eps"),
-                               weightDecay: config.double("weight_decay"), momentum: config.double("momentum"))
+                               weightDecay: config.double("weight_decay"), momentum: config.double("momentum"),
+                               centered: config.bool("centered"))
         }
     }
 
-    private func makeSchedule(_ config: FixtureCase, _ optimizer: Optimizer) throws -> ChainedScheduler? {
+    /// The case's schedule as its per-epoch step: chained, or sequential when it lists milestones.
+    private func makeSchedule(_ config: FixtureCase, _ optimizer: Optimizer) throws -> (() -> Void)? {
         guard config.has("schedulers") else { return nil }
-        let schedulers: [LRScheduler] = try config.list("schedulers").map { spec in
-            switch try spec.string("kind") {
-            case "step": return try StepLR(optimizer, stepSize: spec.int("step_size"), gamma: spec.double("gamma"))
-            case "multistep": return MultiStepLR(optimizer, milestones: try spec.ints("milestones"), gamma: try spec.double("gamma"))
-            case "cosine": return try CosineAnnealingLR(optimizer, tMax: spec.int("t_max"), minimumLearningRate: spec.double("eta_min"))
-            default:
-                return try LinearLR(optimizer, startFactor: spec.double("start_factor"), endFactor: spec.double("end_factor"),
-                                    totalIterations: spec.int("total_iters"))
-            }
+        let schedulers = try config.list("schedulers").map { try makeScheduler($0, optimizer) }
+        if config.has("milestones") {
+            let sequence = try SequentialLR(optimizer, schedulers: schedulers, milestones: config.ints("milestones"))
+            return sequence.step
         }
-        return try ChainedScheduler(schedulers)
+        return try ChainedScheduler(schedulers).step
     }
 
     private func network(_ spec: FixtureCase, magnitudes: Bool = false) throws -> Sequential {
@@ -111,7 +113,7 @@ final class OptimizerFixtureTests: XCTestCase {
             try clip(config, model, step, &gradientTolerance, label)
             let oldState = try optimizerState(optimizer)
             try optimizer.step()
-            schedule?.step()
+            schedule?()
             let newState = try optimizerState(optimizer)
             let expectedParams = try step.child("params")
             for (index, (name, parameter)) in model.namedParameters().enumerated() {
@@ -128,6 +130,15 @@ final class OptimizerFixtureTests: XCTestCase {
         for (name, buffer) in model.namedBuffers() {
             assertClose(try buffer.toDoubles(), try finalBuffers.values(name), tolerance: tracker.tolerance(of: name, count: buffer.count),
                         "\(c.name) final \(name)")
+        }
+        let finalState = try c.child("final_state")
+        for (index, (name, _)) in model.namedParameters().enumerated() {
+            let expected = try finalState.child(name), state = optimizer.states[index].tensors
+            XCTAssertEqual(Set(state.keys), Set(expected.object.keys), "\(c.name) \(name): optimizer state keys")
+            for (key, tensor) in state where expected.has(key) {
+                let tolerance = try XCTUnwrap(updates.stateTolerance(name: name, key: key), "\(c.name): no error bound for \(key)")
+                assertClose(try tensor.toDoubles(), try expected.values(key), tolerance: tolerance, "\(c.name) final \(name).\(key)")
+            }
         }
     }
 

@@ -19,19 +19,6 @@ final class ScheduleFixtureTests: XCTestCase {
         try SGD([("p", try Tensor.zeros([1], on: context).requiringGrad())], learningRate: learningRate)
     }
 
-    private func makeScheduler(_ spec: FixtureCase, _ optimizer: Optimizer) throws -> LRScheduler {
-        let kind = try spec.string("kind")
-        switch kind {
-        case "step": return try StepLR(optimizer, stepSize: spec.int("step_size"), gamma: spec.double("gamma"))
-        case "multistep": return MultiStepLR(optimizer, milestones: try spec.ints("milestones"), gamma: try spec.double("gamma"))
-        case "cosine": return try CosineAnnealingLR(optimizer, tMax: spec.int("t_max"), minimumLearningRate: spec.double("eta_min"))
-        case "linear":
-            return try LinearLR(optimizer, startFactor: spec.double("start_factor"), endFactor: spec.double("end_factor"),
-                                totalIterations: spec.int("total_iters"))
-        default: throw XCTSkip("unknown schedule \(kind)")
-        }
-    }
-
     private func assertRates(_ actual: [Double], _ expected: [Double], _ label: String) {
         XCTAssertEqual(actual.count, expected.count, label)
         for (t, (a, e)) in zip(actual, expected).enumerated() {
@@ -40,8 +27,8 @@ final class ScheduleFixtureTests: XCTestCase {
     }
 
     func testChainableSchedulesMatchPyTorch() throws {
-        let cases = try FixtureFile("schedules").cases.filter { $0.has("schedulers") }
-        XCTAssertEqual(cases.count, 6)
+        let cases = try FixtureFile("schedules").cases.filter { $0.has("schedulers") && !$0.has("milestones") }
+        XCTAssertEqual(cases.count, 7)
         for c in cases {
             let sgd = try optimizer(c.double("base_lr"))
             let schedulers = try c.list("schedulers").map { try makeScheduler($0, sgd) }
@@ -55,6 +42,35 @@ final class ScheduleFixtureTests: XCTestCase {
             assertRates(rates, try c.doubles("lrs"), c.name)
             XCTAssertEqual(schedulers[0].lastEpoch, rates.count - 1)
         }
+    }
+
+    /// A warm-up then another schedule, and three schedules in turn: each starts at its milestone
+    /// from its own epoch 0 (PyTorch's closed form), as `SequentialLR` does.
+    func testSequentialSchedulesMatchPyTorch() throws {
+        let cases = try FixtureFile("schedules").cases.filter { $0.has("milestones") }
+        XCTAssertEqual(cases.count, 3)
+        for c in cases {
+            let sgd = try optimizer(c.double("base_lr"))
+            let schedulers = try c.list("schedulers").map { try makeScheduler($0, sgd) }
+            let sequence = try SequentialLR(sgd, schedulers: schedulers, milestones: c.ints("milestones"))
+            var rates = [sgd.learningRate]
+            for _ in 1..<(try c.doubles("lrs").count) {
+                try sgd.step()
+                sequence.step()
+                rates.append(sgd.learningRate)
+            }
+            assertRates(rates, try c.doubles("lrs"), c.name)
+            XCTAssertEqual(sequence.lastEpoch, rates.count - 1)
+            XCTAssertTrue(sequence.current === schedulers.last, "\(c.name): the last schedule is in charge at the end")
+        }
+        let sgd = try optimizer(0.1)
+        let warmup = try LinearLR(sgd), decay = try ExponentialLR(sgd, gamma: 0.9)
+        XCTAssertThrowsError(try SequentialLR(sgd, schedulers: [warmup, decay], milestones: [])) { error in
+            XCTAssertTrue((error as? ConvKitError)?.message.contains("need 1 increasing milestones") ?? false, "\(error)")
+        }
+        XCTAssertThrowsError(try SequentialLR(sgd, schedulers: [warmup, decay, warmup], milestones: [4, 2]))
+        XCTAssertThrowsError(try SequentialLR(try optimizer(0.1), schedulers: [warmup], milestones: []), "another optimizer's schedule")
+        XCTAssertThrowsError(try ExponentialLR(sgd, gamma: 0))
     }
 
     func testReduceOnPlateauMatchesPyTorch() throws {
@@ -87,5 +103,20 @@ final class ScheduleFixtureTests: XCTestCase {
         XCTAssertThrowsError(try StepLR(sgd, stepSize: 0)) { error in
             XCTAssertTrue((error as? ConvKitError)?.message.contains("stepSize is 0") ?? false, "\(error)")
         }
+    }
+}
+
+/// The LRScheduler a fixture's schedule spec describes ({"kind", ...}, as nn_train_cases.py writes them).
+func makeScheduler(_ spec: FixtureCase, _ optimizer: Optimizer) throws -> LRScheduler {
+    let kind = try spec.string("kind")
+    switch kind {
+    case "step": return try StepLR(optimizer, stepSize: spec.int("step_size"), gamma: spec.double("gamma"))
+    case "multistep": return MultiStepLR(optimizer, milestones: try spec.ints("milestones"), gamma: try spec.double("gamma"))
+    case "cosine": return try CosineAnnealingLR(optimizer, tMax: spec.int("t_max"), minimumLearningRate: spec.double("eta_min"))
+    case "linear":
+        return try LinearLR(optimizer, startFactor: spec.double("start_factor"), endFactor: spec.double("end_factor"),
+                            totalIterations: spec.int("total_iters"))
+    case "exponential": return try ExponentialLR(optimizer, gamma: spec.double("gamma"))
+    default: throw XCTSkip("unknown schedule \(kind)")
     }
 }

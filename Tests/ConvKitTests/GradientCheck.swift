@@ -1,4 +1,6 @@
+import CConvKit
 import ConvKit
+import ConvKitTestSupport
 import XCTest
 
 /// A backend, dtype, finite-difference step and tolerance for gradient checks.
@@ -31,7 +33,19 @@ struct Precision {
     /// Measured worst: 3e-5 (conv2d); the bounds above are worst cases.
     static let float32CPU = Precision(name: "cpu/float32", backend: .cpu, dtype: .float32, step: 1e-2, tolerance: 3e-3)
 
-    static let all = [float64Reference, float32CPU]
+    /// The OpenCL backend in float32 (PoCL in CI), with the CPU's step and tolerance: the
+    /// rounding bound above holds for any order of summation, and OpenCL C's exp and tanh are
+    /// within 3 and 5 ulp (OpenCL 1.2, §7.4), which moves L by ~1e-6 relatively, far below it.
+    static let float32OpenCL = Precision(name: "opencl/float32", backend: .opencl, dtype: .float32, step: 1e-2, tolerance: 3e-3)
+
+    /// Runs `body` for every precision: float64 on the reference backend, float32 on the CPU,
+    /// then float32 on OpenCL unless `CONVKIT_TEST_BACKENDS` leaves it out. Throws (the test
+    /// fails) after the others when OpenCL is required and this machine has no OpenCL device.
+    static func forEach(_ body: (Precision) throws -> Void) throws {
+        try body(float64Reference)
+        try body(float32CPU)
+        if try TestBackends.openCLRequired() { try body(float32OpenCL) }
+    }
 }
 
 /// An input of a gradient check: its shape and starting values.
@@ -114,6 +128,10 @@ func checkGradients(_ precision: Precision, _ label: String, _ inputs: [GradInpu
                 return
             }
         }
+    }
+    // Every op ran on the backend under test: none was handed to the CPU backend.
+    for op in (0..<CK_OP_COUNT.rawValue).map({ ck_op(rawValue: $0) }) where try context.cpuFallbackCount(of: op) > 0 {
+        XCTFail("\(label) [\(precision.name)]: \(String(cString: ck_op_name(op))) ran on the CPU backend", file: file, line: line)
     }
     if ProcessInfo.processInfo.environment["CONVKIT_GRADCHECK_VERBOSE"] != nil {
         print("gradcheck \(label) [\(precision.name)]: worst scaled error \(worst)")

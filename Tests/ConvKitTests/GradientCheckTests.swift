@@ -2,13 +2,11 @@ import ConvKit
 import XCTest
 
 /// Finite-difference checks of every differentiable op's backward rule, on the reference backend
-/// in float64 and on the CPU backend in float32 (tolerances justified in `Precision`).
+/// in float64 and on the CPU and OpenCL backends in float32 (tolerances justified in `Precision`).
 final class GradientCheckTests: XCTestCase {
     private func check(_ label: String, _ inputs: [GradInput], file: StaticString = #filePath, line: UInt = #line,
                        _ f: (Context, [Tensor]) throws -> Tensor) throws {
-        for precision in Precision.all {
-            try checkGradients(precision, label, inputs, file: file, line: line, f)
-        }
+        try Precision.forEach { try checkGradients($0, label, inputs, file: file, line: line, f) }
     }
 
     func testBroadcastingAddSubMul() throws {
@@ -76,6 +74,9 @@ final class GradientCheckTests: XCTestCase {
         }
         try check("avgPool2d divisor override", [.uniform([1, 1, 4, 4], seed: 35)]) {
             try $1[0].avgPool2d(kernel: (2, 2), stride: (1, 1), divisorOverride: 3)
+        }
+        try check("avgPool2d dilation, PyTorch-style integer padding", [.uniform([2, 1, 6, 5], seed: 56)]) {
+            try $1[0].avgPool2d(kernel: (2, 3), stride: (2, 1), padding: 1, dilation: (2, 1), countIncludePad: false)
         }
         try check("globalAvgPool2d", [.uniform([2, 3, 3, 2], seed: 36)]) { try $1[0].globalAvgPool2d() }
         try check("globalMaxPool2d", [.distinct([2, 2, 3, 3], seed: 37)]) { try $1[0].globalMaxPool2d() }

@@ -3,14 +3,12 @@ import ConvKit
 import XCTest
 
 /// Finite-difference checks of the ops added for ConvKitNN's layers (linear, softmax, zero
-/// padding, cropping, nearest and bilinear upsampling), on both precisions of ``Precision``,
+/// padding, cropping, nearest and bilinear upsampling), in every precision of ``Precision`` (reference float64, CPU and OpenCL float32),
 /// and their exactness and argument errors.
 final class LayerSupportGradientCheckTests: XCTestCase {
     private func check(_ label: String, _ inputs: [GradInput], file: StaticString = #filePath, line: UInt = #line,
                        _ f: (Context, [Tensor]) throws -> Tensor) throws {
-        for precision in Precision.all {
-            try checkGradients(precision, label, inputs, file: file, line: line, f)
-        }
+        try Precision.forEach { try checkGradients($0, label, inputs, file: file, line: line, f) }
     }
 
     func testLinear() throws {
@@ -74,6 +72,10 @@ final class LayerSupportGradientCheckTests: XCTestCase {
             XCTAssertTrue((error as? ConvKitError)?.message.contains("leave at least one row") ?? false, "\(error)")
         }
         XCTAssertThrowsError(try x.upsampledNearest(scale: (0, 1)))
+        XCTAssertThrowsError(try x.upsampledBilinear(scale: (Int.max, 1))) { error in
+            XCTAssertEqual((error as? ConvKitError)?.status, CK_ERR_OVERFLOW, "\(error)")
+        }
+        XCTAssertThrowsError(try x.upsampledNearest(scale: (1 << 40, 1 << 40)))
         XCTAssertThrowsError(try Tensor.zeros([2, 3], on: context).zeroPadded(top: 1, bottom: 1, left: 1, right: 1))
         XCTAssertThrowsError(try Tensor.zeros([2, 3, 1], on: context).softmax())
         XCTAssertThrowsError(try Tensor.linear(Tensor.zeros([2, 3], on: context), weight: Tensor.zeros([4, 2], on: context))) { error in

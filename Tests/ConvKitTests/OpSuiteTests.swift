@@ -1,5 +1,6 @@
 import COpSuite
 import CConvKit
+import ConvKitTestSupport
 import Foundation
 import XCTest
 
@@ -29,13 +30,17 @@ final class OpSuiteTests: XCTestCase {
 
     func testSuitesOnReferenceBackend() { runAllSuites(on: CK_BACKEND_REFERENCE) }
 
-    /// The OpenCL backend on the first OpenCL device (PoCL in CI). Without any
-    /// OpenCL device the test is reported as skipped, with the reason.
-    func testSuitesOnOpenCLBackend() throws {
-        guard ck_opencl_device_count() > 0 else {
-            throw XCTSkip("no OpenCL device on this machine: the OpenCL backend is untested "
-                + "(install an OpenCL driver, e.g. pocl-opencl-icd)")
+    /// Skips when `CONVKIT_TEST_BACKENDS` leaves OpenCL out; fails when OpenCL is required
+    /// (the default) and this machine has no OpenCL device (``TestBackends``).
+    private func requireOpenCL() throws {
+        guard try TestBackends.openCLRequired() else {
+            throw XCTSkip("CONVKIT_TEST_BACKENDS leaves opencl out: the OpenCL backend is untested")
         }
+    }
+
+    /// The OpenCL backend on the first OpenCL device (PoCL in CI).
+    func testSuitesOnOpenCLBackend() throws {
+        try requireOpenCL()
         print("op suite: OpenCL device 0 is \(String(cString: ck_opencl_device_name(0)))")
         runAllSuites(on: CK_BACKEND_OPENCL)
     }
@@ -43,7 +48,7 @@ final class OpSuiteTests: XCTestCase {
     /// The conv suites on OpenCL with the implicit-GEMM forward (CONVKIT_CL_TUNING with no direct
     /// conv), the kernels GPUs run, which a CPU device such as PoCL otherwise skips for the forward.
     func testConvSuitesOnOpenCLWithImplicitGEMM() throws {
-        guard ck_opencl_device_count() > 0 else { throw XCTSkip("no OpenCL device on this machine") }
+        try requireOpenCL()
         setenv("CONVKIT_CL_TUNING", "32,32,16,4,4,0,0", 1)
         defer { unsetenv("CONVKIT_CL_TUNING") }
         for name in ["conv2d", "conv_transpose2d", "gradcheck"] {

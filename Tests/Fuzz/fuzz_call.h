@@ -56,6 +56,7 @@ typedef union fz_params {
     ck_dropout_params dropout;
     ck_sgd_params sgd;
     ck_adam_params adam;
+    ck_rmsprop_params rmsprop;
 } fz_params;
 
 typedef struct fz_call {
@@ -64,8 +65,9 @@ typedef struct fz_call {
     fz_slot slots[FZ_MAX_SLOTS];
     fz_params p;
     float f[3];       /* the op's float arguments (alpha, beta, label smoothing, ...) */
-    int32_t i[3];     /* its int arguments (transposes, pooling mode, activation) */
+    int32_t i[3];     /* its int arguments (transposes, pooling mode, activation, AMSGrad) */
     uint32_t mask;    /* reduce_sum's axes */
+    int32_t perm[CK_MAX_DIMS]; /* permute's axes */
     int null_params;  /* pass NULL for the params struct */
     int null_ctx;     /* pass NULL for the context */
     int64_t classes;  /* labels are drawn from [0, classes): dim 1 of slot classes_of as the driver made it */

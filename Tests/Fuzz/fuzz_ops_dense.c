@@ -98,6 +98,24 @@ static void build_reduce_sum(fz_input *in, fz_call *c) {
     fz_add_slot(c, "y", FZ_OUTPUT, y_ndim, y);
 }
 
+/* x of 0..5 dims, perm a permutation of its axes (sometimes one entry broken: repeated or out of range). */
+static void build_permute(fz_input *in, fz_call *c) {
+    int64_t x[CK_MAX_DIMS], y[CK_MAX_DIMS];
+    int32_t ndim = fz_shape(in, 5, x);
+    for (int32_t d = 0; d < CK_MAX_DIMS; d++) c->perm[d] = d;
+    for (int32_t d = ndim - 1; d > 0; d--) { /* Fisher-Yates from the input's bytes */
+        int32_t j = (int32_t)fz_pick(in, 0, d), t = c->perm[d];
+        c->perm[d] = c->perm[j], c->perm[j] = t;
+    }
+    for (int32_t d = 0; d < ndim; d++) y[d] = x[c->perm[d]];
+    if (ndim > 0) {
+        uint8_t broken = fz_u8(in);
+        if (broken >= 240) c->perm[broken % ndim] = fz_tweak(in, c->perm[(broken + 1) % ndim]);
+    }
+    fz_add_slot(c, "x", FZ_INPUT, ndim, x);
+    fz_add_slot(c, "y", FZ_OUTPUT, ndim, y);
+}
+
 static ck_status call_gemm(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
     return ck_gemm(ctx, c->i[0], c->i[1], c->f[0], t[0], t[1], c->f[1], t[2]);
 }
@@ -131,6 +149,9 @@ static ck_status call_copy(ck_context *ctx, const fz_call *c, const ck_tensor *c
 static ck_status call_reduce_sum(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
     return ck_reduce_sum(ctx, c->mask, t[0], c->f[0], t[1]);
 }
+static ck_status call_permute(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
+    return ck_permute(ctx, c->null_params ? NULL : c->perm, t[0], t[1]);
+}
 
 void fz_register_dense_ops(fz_op table[CK_OP_COUNT]) {
     table[CK_OP_GEMM] = (fz_op){build_gemm, call_gemm};
@@ -143,4 +164,5 @@ void fz_register_dense_ops(fz_op table[CK_OP_COUNT]) {
     table[CK_OP_FILL] = (fz_op){build_fill, call_fill};
     table[CK_OP_COPY] = (fz_op){build_copy, call_copy};
     table[CK_OP_REDUCE_SUM] = (fz_op){build_reduce_sum, call_reduce_sum};
+    table[CK_OP_PERMUTE] = (fz_op){build_permute, call_permute};
 }

@@ -134,10 +134,30 @@ static void build_adam(fz_input *in, fz_call *c) {
     p->weight_decay = fz_scalar(in, 0.0f, 0.0625f, 0.125f);
     p->decoupled_weight_decay = fz_param(in, 0, 1);
     p->step = fz_param(in, 1, 5);
+    c->i[0] = fz_u8(in) & 1; /* AMSGrad */
     fz_add_slot(c, "param", FZ_OUTPUT, ndim, dims);
     fz_add_slot(c, "grad", FZ_INPUT, ndim, dims);
     fz_add_slot(c, "m", FZ_OUTPUT, ndim, dims);
     c->slots[fz_add_slot(c, "v", FZ_OUTPUT, ndim, dims)].nonnegative = 1;
+    if (c->i[0]) c->slots[fz_add_slot(c, "v_max", FZ_OUTPUT, ndim, dims)].nonnegative = 1;
+}
+
+/* Centered or not, with or without momentum; the state tensors a variant does not use are NULL. */
+static void build_rmsprop(fz_input *in, fz_call *c) {
+    int64_t dims[CK_MAX_DIMS];
+    int32_t ndim = fz_shape(in, 3, dims);
+    ck_rmsprop_params *p = &c->p.rmsprop;
+    p->lr = fz_scalar(in, 0.0078125f, 0.125f, 0.0f);
+    p->alpha = fz_scalar(in, 0.984375f, 0.0f, 0.5f);
+    p->epsilon = fz_scalar(in, 0x1p-24f, 0.0f, 0x1p-10f);
+    p->weight_decay = fz_scalar(in, 0.0f, 0.0625f, 0.125f);
+    p->momentum = fz_scalar(in, 0.0f, 0.875f, 0.5f);
+    p->centered = fz_param(in, 0, 1);
+    fz_add_slot(c, "param", FZ_OUTPUT, ndim, dims);
+    fz_add_slot(c, "grad", FZ_INPUT, ndim, dims);
+    c->slots[fz_add_slot(c, "square_avg", FZ_OUTPUT, ndim, dims)].nonnegative = 1;
+    c->slots[fz_add_slot(c, "grad_avg", FZ_OUTPUT, ndim, dims)].present = p->centered != 0;
+    c->slots[fz_add_slot(c, "momentum_buffer", FZ_OUTPUT, ndim, dims)].present = p->momentum > 0.0f;
 }
 
 static ck_status call_activation_forward(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
@@ -165,7 +185,11 @@ static ck_status call_sgd(ck_context *ctx, const fz_call *c, const ck_tensor *co
     return ck_sgd_update(ctx, fz_params_arg(c), t[0], t[1], t[2]);
 }
 static ck_status call_adam(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
+    if (c->i[0]) return ck_adam_amsgrad_update(ctx, fz_params_arg(c), t[0], t[1], t[2], t[3], t[4]);
     return ck_adam_update(ctx, fz_params_arg(c), t[0], t[1], t[2], t[3]);
+}
+static ck_status call_rmsprop(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
+    return ck_rmsprop_update(ctx, fz_params_arg(c), t[0], t[1], t[2], t[3], t[4]);
 }
 
 void fz_register_train_ops(fz_op table[CK_OP_COUNT]) {
@@ -178,4 +202,5 @@ void fz_register_train_ops(fz_op table[CK_OP_COUNT]) {
     table[CK_OP_DROPOUT_FORWARD] = (fz_op){build_dropout, call_dropout};
     table[CK_OP_SGD_UPDATE] = (fz_op){build_sgd, call_sgd};
     table[CK_OP_ADAM_UPDATE] = (fz_op){build_adam, call_adam};
+    table[CK_OP_RMSPROP_UPDATE] = (fz_op){build_rmsprop, call_rmsprop};
 }

@@ -51,3 +51,8 @@ ck_status ck_reduce_sum(ck_context *ctx, uint32_t axes_mask, const ck_tensor *x,
     const ck_reduce_sum_args args = {axes_mask, x, beta, y};
     return ck_execute_reduce_sum(ctx, &args);
 }
+
+ck_status ck_permute(ck_context *ctx, const int32_t *perm, const ck_tensor *x, const ck_tensor *y) {
+    const ck_permute_args args = {perm, x, y};
+    return ck_execute_permute(ctx, &args);
+}

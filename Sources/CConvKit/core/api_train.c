@@ -1,5 +1,6 @@
 /* api_train.c — public entry points of activations, batch norm, the loss, dropout and optimizers. */
 #include "core/dispatch.h"
+#include "core/internal.h"
 
 ck_status ck_activation_forward(ck_context *ctx, ck_activation act, float alpha, const ck_tensor *x, const ck_tensor *y) {
     const ck_activation_forward_args args = {act, alpha, x, y};
@@ -56,6 +57,20 @@ ck_status ck_sgd_update(ck_context *ctx, const ck_sgd_params *params, const ck_t
 
 ck_status ck_adam_update(ck_context *ctx, const ck_adam_params *params, const ck_tensor *param, const ck_tensor *grad,
                          const ck_tensor *m, const ck_tensor *v) {
-    const ck_adam_update_args args = {params, param, grad, m, v};
+    const ck_adam_update_args args = {params, param, grad, m, v, NULL};
     return ck_execute_adam_update(ctx, &args);
+}
+
+ck_status ck_adam_amsgrad_update(ck_context *ctx, const ck_adam_params *params, const ck_tensor *param,
+                                 const ck_tensor *grad, const ck_tensor *m, const ck_tensor *v, const ck_tensor *v_max) {
+    if (!v_max) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "adam_update: v_max is NULL (AMSGrad needs it)");
+    const ck_adam_update_args args = {params, param, grad, m, v, v_max};
+    return ck_execute_adam_update(ctx, &args);
+}
+
+ck_status ck_rmsprop_update(ck_context *ctx, const ck_rmsprop_params *params, const ck_tensor *param,
+                            const ck_tensor *grad, const ck_tensor *square_avg, const ck_tensor *grad_avg,
+                            const ck_tensor *momentum_buffer) {
+    const ck_rmsprop_update_args args = {params, param, grad, square_avg, grad_avg, momentum_buffer};
+    return ck_execute_rmsprop_update(ctx, &args);
 }

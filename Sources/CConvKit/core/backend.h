@@ -46,6 +46,7 @@ typedef struct { float alpha; const ck_tensor *x, *y; } ck_axpy_args;
 typedef struct { float value; const ck_tensor *y; } ck_fill_args;
 typedef struct { const ck_tensor *x, *y; } ck_copy_args;
 typedef struct { uint32_t axes_mask; const ck_tensor *x; float beta; const ck_tensor *y; } ck_reduce_sum_args;
+typedef struct { const int32_t *perm; const ck_tensor *x, *y; } ck_permute_args;
 
 typedef struct { ck_activation act; float alpha; const ck_tensor *x, *y; } ck_activation_forward_args;
 typedef struct { ck_activation act; float alpha; const ck_tensor *x, *dy; float beta; const ck_tensor *dx; } ck_activation_backward_args;
@@ -67,7 +68,12 @@ typedef struct { float label_smoothing, loss_grad; const ck_tensor *probs, *labe
 typedef struct { const ck_dropout_params *params; const ck_tensor *x, *y, *mask; } ck_dropout_forward_args;
 
 typedef struct { const ck_sgd_params *params; const ck_tensor *param, *grad, *velocity; } ck_sgd_update_args;
-typedef struct { const ck_adam_params *params; const ck_tensor *param, *grad, *m, *v; } ck_adam_update_args;
+/* v_max: NULL for Adam, the running maximum of v for AMSGrad (ck_adam_amsgrad_update). */
+typedef struct { const ck_adam_params *params; const ck_tensor *param, *grad, *m, *v, *v_max; } ck_adam_update_args;
+typedef struct {
+    const ck_rmsprop_params *params;
+    const ck_tensor *param, *grad, *square_avg, *grad_avg, *momentum_buffer;
+} ck_rmsprop_update_args;
 
 /** One function per op; NULL means "not implemented here" (dispatch falls back to the CPU backend). */
 typedef struct ck_backend_ops {

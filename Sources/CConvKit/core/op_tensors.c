@@ -40,4 +40,6 @@ CK_TENSORS(softmax_cross_entropy_forward, a->logits, a->labels, a->probs, a->los
 CK_TENSORS(softmax_cross_entropy_backward, a->probs, a->labels, a->dlogits)
 CK_TENSORS(dropout_forward, a->x, a->y, a->mask)
 CK_TENSORS(sgd_update, a->param, a->grad, a->velocity)
-CK_TENSORS(adam_update, a->param, a->grad, a->m, a->v)
+CK_TENSORS(adam_update, a->param, a->grad, a->m, a->v, a->v_max)
+CK_TENSORS(permute, a->x, a->y)
+CK_TENSORS(rmsprop_update, a->param, a->grad, a->square_avg, a->grad_avg, a->momentum_buffer)

@@ -117,6 +117,30 @@ ck_status ck_validate_copy(ck_context *ctx, const ck_copy_args *a) {
     return ck_check_no_overlap(ctx, op, "y", a->y, "x", a->x, 1);
 }
 
+ck_status ck_validate_permute(ck_context *ctx, const ck_permute_args *a) {
+    const char *op = "permute";
+    CK_TRY(ck_check_tensor(ctx, op, "x", a->x, -1, CK_ROLE_FLOAT));
+    CK_TRY(ck_check_tensor(ctx, op, "y", a->y, a->x->ndim, CK_ROLE_FLOAT));
+    const ck_tensor *all[] = {a->x, a->y};
+    const char *names[] = {"x", "y"};
+    CK_TRY(ck_check_same_dtype(ctx, op, all, names, 2));
+    int32_t ndim = a->x->ndim;
+    if (ndim > 0 && !a->perm) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "permute: perm is NULL for a %d-d x", (int)ndim);
+    int64_t expected[CK_MAX_DIMS];
+    unsigned seen = 0;
+    for (int32_t i = 0; i < ndim; i++) {
+        int32_t axis = a->perm[i];
+        if (axis < 0 || axis >= ndim || (seen >> axis) & 1u)
+            return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                                "permute: perm[%d] is %d; perm must list each axis 0..%d of x exactly once", (int)i,
+                                (int)axis, (int)ndim - 1);
+        seen |= 1u << axis;
+        expected[i] = a->x->dims[axis];
+    }
+    CK_TRY(ck_check_dims(ctx, op, "y", a->y, ndim, expected, "(x.dims[perm[0]], ...)"));
+    return ck_check_no_overlap(ctx, op, "y", a->y, "x", a->x, 0);
+}
+
 ck_status ck_validate_reduce_sum(ck_context *ctx, const ck_reduce_sum_args *a) {
     const char *op = "reduce_sum";
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, -1, CK_ROLE_FLOAT));

@@ -236,9 +236,33 @@ ck_status ck_validate_adam_update(ck_context *ctx, const ck_adam_update_args *a)
     if (!(p->epsilon >= 0.0f && p->epsilon < 1e30f))
         return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: epsilon is %g; it must be >= 0 and finite", op, (double)p->epsilon);
     if (p->step < 1) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: step is %lld; steps count from 1", op, (long long)p->step);
-    const ck_tensor *t[] = {a->param, a->grad, a->m, a->v};
-    const char *names[] = {"param", "grad", "m", "v"};
+    const ck_tensor *t[] = {a->param, a->grad, a->m, a->v, a->v_max};
+    const char *names[] = {"param", "grad", "m", "v", "v_max"};
     for (int i = 0; i < 4; i++)
         if (!t[i]) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is NULL", op, names[i]);
-    return check_update_tensors(ctx, op, t, names, 4);
+    return check_update_tensors(ctx, op, t, names, 5);
+}
+
+ck_status ck_validate_rmsprop_update(ck_context *ctx, const ck_rmsprop_update_args *a) {
+    const char *op = "rmsprop_update";
+    const ck_rmsprop_params *p = a->params;
+    if (!p) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: params is NULL", op);
+    CK_TRY(check_non_negative(ctx, op, "lr", p->lr));
+    CK_TRY(check_non_negative(ctx, op, "weight_decay", p->weight_decay));
+    CK_TRY(check_non_negative(ctx, op, "momentum", p->momentum));
+    CK_TRY(check_non_negative(ctx, op, "epsilon", p->epsilon));
+    if (!(p->alpha >= 0.0f && p->alpha <= 1.0f))
+        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: alpha is %g; it must be in [0, 1]", op, (double)p->alpha);
+    const ck_tensor *t[] = {a->param, a->grad, a->square_avg, a->grad_avg, a->momentum_buffer};
+    const char *names[] = {"param", "grad", "square_avg", "grad_avg", "momentum_buffer"};
+    for (int i = 0; i < 3; i++)
+        if (!t[i]) return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: %s is NULL", op, names[i]);
+    if ((p->centered != 0) != (a->grad_avg != NULL))
+        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: grad_avg must be given exactly when centered (centered %d, grad_avg %s)",
+                            op, (int)p->centered, a->grad_avg ? "given" : "NULL");
+    if ((p->momentum > 0.0f) != (a->momentum_buffer != NULL))
+        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                            "%s: momentum_buffer must be given exactly when momentum > 0 (momentum %g, momentum_buffer %s)", op,
+                            (double)p->momentum, a->momentum_buffer ? "given" : "NULL");
+    return check_update_tensors(ctx, op, t, names, 5);
 }

@@ -430,6 +430,14 @@ CK_API ck_status ck_copy(ck_context *ctx, const ck_tensor *x, const ck_tensor *y
 CK_API ck_status ck_reduce_sum(ck_context *ctx, uint32_t axes_mask, const ck_tensor *x,
                                float beta, const ck_tensor *y);
 
+/**
+ * y = x with its axes permuted (a transpose): y.dims[i] = x.dims[perm[i]] and
+ * y[i0, ..., i(n-1)] = x at index j with j[perm[k]] = ik. perm holds x->ndim
+ * distinct axes 0 .. ndim-1 (may be NULL for a 0-d x); y must not overlap x.
+ * Moves values without arithmetic, so it is exact.
+ */
+CK_API ck_status ck_permute(ck_context *ctx, const int32_t *perm, const ck_tensor *x, const ck_tensor *y);
+
 /* ------------------------------------------------------------------------ */
 /* Activations                                                                */
 /* ------------------------------------------------------------------------ */
@@ -547,6 +555,36 @@ CK_API ck_status ck_adam_update(ck_context *ctx, const ck_adam_params *params,
                                 const ck_tensor *param, const ck_tensor *grad,
                                 const ck_tensor *m, const ck_tensor *v);
 
+/**
+ * Adam / AdamW with AMSGrad (PyTorch's amsgrad=True): as ck_adam_update, then
+ * v_max = max(v_max, v) and the denominator uses v_max:
+ * param -= (lr / (1 - beta1^step)) * m / (sqrt(v_max) / sqrt(1 - beta2^step) + eps).
+ * v_max (starts at zero): the shape of param. Counted as adam_update.
+ */
+CK_API ck_status ck_adam_amsgrad_update(ck_context *ctx, const ck_adam_params *params,
+                                        const ck_tensor *param, const ck_tensor *grad,
+                                        const ck_tensor *m, const ck_tensor *v, const ck_tensor *v_max);
+
+typedef struct ck_rmsprop_params {
+    float lr, alpha, epsilon, weight_decay, momentum;
+    int32_t centered; /* nonzero: divide by the estimated variance, not the second moment */
+} ck_rmsprop_params;
+
+/**
+ * RMSprop (PyTorch's torch.optim.RMSprop): g = grad + weight_decay * param;
+ * square_avg = alpha * square_avg + (1 - alpha) * g^2;
+ * centered: grad_avg = alpha * grad_avg + (1 - alpha) * g,
+ *           avg = sqrt(square_avg - grad_avg^2) + eps; else avg = sqrt(square_avg) + eps;
+ * momentum > 0: buf = momentum * buf + g / avg, param -= lr * buf;
+ * else param -= lr * g / avg.
+ * param, grad, square_avg, grad_avg (required when centered, else NULL) and
+ * momentum_buffer (required when momentum > 0, else NULL): one shape; the
+ * state starts at zero.
+ */
+CK_API ck_status ck_rmsprop_update(ck_context *ctx, const ck_rmsprop_params *params,
+                                   const ck_tensor *param, const ck_tensor *grad, const ck_tensor *square_avg,
+                                   const ck_tensor *grad_avg, const ck_tensor *momentum_buffer);
+
 /* ------------------------------------------------------------------------ */
 /* The op table: names and per-context counters                               */
 /* ------------------------------------------------------------------------ */
@@ -581,7 +619,9 @@ CK_API ck_status ck_adam_update(ck_context *ctx, const ck_adam_params *params,
     X(SOFTMAX_CROSS_ENTROPY_BACKWARD, softmax_cross_entropy_backward) \
     X(DROPOUT_FORWARD, dropout_forward)        \
     X(SGD_UPDATE, sgd_update)                  \
-    X(ADAM_UPDATE, adam_update)
+    X(ADAM_UPDATE, adam_update)                \
+    X(PERMUTE, permute)                        \
+    X(RMSPROP_UPDATE, rmsprop_update)
 
 typedef enum ck_op {
 #define CK_OP_ENUM_ENTRY(ID, name) CK_OP_##ID,

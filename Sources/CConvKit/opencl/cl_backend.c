@@ -21,6 +21,7 @@ static const ck_backend_ops opencl_ops = {
     .scale = ck_cl_scale,
     .axpy = ck_cl_axpy,
     .reduce_sum = ck_cl_reduce_sum,
+    .permute = ck_cl_permute,
     .activation_forward = ck_cl_activation_forward,
     .activation_backward = ck_cl_activation_backward,
     .bias_add = ck_cl_bias_add,
@@ -43,6 +44,7 @@ static const ck_backend_ops opencl_ops = {
     .dropout_forward = ck_cl_dropout_forward,
     .sgd_update = ck_cl_sgd_update,
     .adam_update = ck_cl_adam_update,
+    .rmsprop_update = ck_cl_rmsprop_update,
 };
 
 /*

@@ -17,6 +17,7 @@ ck_status ck_cl_axpy(ck_backend *backend, const ck_axpy_args *args);
 
 /* cl_reduce.c */
 ck_status ck_cl_reduce_sum(ck_backend *backend, const ck_reduce_sum_args *args);
+ck_status ck_cl_permute(ck_backend *backend, const ck_permute_args *args);
 
 /* cl_loss.c */
 ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_softmax_cross_entropy_forward_args *args);
@@ -119,6 +120,7 @@ ck_status ck_cl_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_fo
 ck_status ck_cl_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_backward_args *args);
 ck_status ck_cl_sgd_update(ck_backend *backend, const ck_sgd_update_args *args);
 ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args);
+ck_status ck_cl_rmsprop_update(ck_backend *backend, const ck_rmsprop_update_args *args);
 
 /* cl_pool.c */
 ck_status ck_cl_pool2d_forward(ck_backend *backend, const ck_pool2d_forward_args *args);

@@ -30,8 +30,8 @@ typedef enum ck_cl_program_id {
     CK_CL_PROGRAM_CONV2D_DIRECT, /* Kernels/conv2d_direct.cl: vector kernels (devices with CONV_VEC) */
     CK_CL_PROGRAM_POOL2D,      /* Kernels/pool2d.cl */
     CK_CL_PROGRAM_BATCHNORM,   /* Kernels/batchnorm.cl */
-    CK_CL_PROGRAM_OPTIM,       /* Kernels/optim.cl: SGD, Adam */
-    CK_CL_PROGRAM_REDUCE,      /* Kernels/reduce.cl: reduce_sum */
+    CK_CL_PROGRAM_OPTIM,       /* Kernels/optim.cl: SGD, Adam, RMSprop */
+    CK_CL_PROGRAM_REDUCE,      /* Kernels/reduce.cl: reduce_sum, permute */
     CK_CL_PROGRAM_LOSS,        /* Kernels/loss.cl: softmax cross-entropy */
     CK_CL_PROGRAM_DROPOUT,     /* Kernels/dropout.cl: Philox-4x32-10 dropout */
     CK_CL_PROGRAM_COUNT

@@ -1,8 +1,11 @@
 /*
- * cl_reduce.c — reduce_sum on OpenCL (Kernels/reduce.cl): y = sum of x over
- * the axes of axes_mask + beta * y. x: any shape; y: x's shape with the
+ * cl_reduce.c — reduce_sum and permute on OpenCL (Kernels/reduce.cl), the
+ * two ops that walk x along regrouped axes. reduce_sum: y = sum of x over
+ * the axes of axes_mask + beta * y; x: any shape; y: x's shape with the
  * reduced axes kept as 1 or removed (the same elements in the same order).
+ * permute: y = x with its axes permuted (core/permute_plan.h).
  */
+#include "core/permute_plan.h"
 #include "opencl/cl_ops.h"
 
 /* Terms per output from which one work group per output beats one work item. */
@@ -61,4 +64,23 @@ ck_status ck_cl_reduce_sum(ck_backend *backend, const ck_reduce_sum_args *args) 
     }
     const size_t global = (size_t)outputs;
     return ck_cl_launch(backend, "reduce_sum", CK_CL_PROGRAM_REDUCE, "reduce_sum_items", 1, &global, NULL, list, 8);
+}
+
+/* One work item per element of y; the plan's groups right-aligned in reduce.cl's int16 (sizes, then x strides). */
+ck_status ck_cl_permute(ck_backend *backend, const ck_permute_args *args) {
+    CK_CL_REQUIRE_INT_SIZED(backend, "permute", args->x, args->y);
+    ck_permute_plan plan = ck_permute_plan_make(args->perm, args->x);
+    cl_int16 g;
+    for (int i = 0; i < 8; i++) g.s[i] = 1, g.s[8 + i] = 0;
+    for (int32_t k = 0; k < plan.groups; k++) {
+        int slot = 8 - plan.groups + k;
+        g.s[slot] = (cl_int)plan.size[k];
+        g.s[8 + slot] = (cl_int)plan.stride[k];
+    }
+    int32_t n = (int32_t)ck_tensor_numel(args->y);
+    ck_cl_view x = ck_cl_view_of(args->x), y = ck_cl_view_of(args->y);
+    const ck_cl_arg list[] = {CK_CL_ARG(g),        CK_CL_ARG(n),     CK_CL_ARG(x.mem),
+                              CK_CL_ARG(x.offset), CK_CL_ARG(y.mem), CK_CL_ARG(y.offset)};
+    const size_t global = (size_t)n;
+    return ck_cl_launch(backend, "permute", CK_CL_PROGRAM_REDUCE, "permute", 1, &global, NULL, list, 6);
 }

@@ -1,6 +1,6 @@
 /*
- * cl_train.c — batch norm forward / backward and the SGD and Adam updates on
- * OpenCL (Kernels/batchnorm.cl, Kernels/optim.cl). Float32 tensors; batch
+ * cl_train.c — batch norm forward / backward and the SGD, Adam and RMSprop
+ * updates on OpenCL (Kernels/batchnorm.cl, Kernels/optim.cl). Float32 tensors; batch
  * norm x, y, dy, dx: (N, C, H, W), its per-channel tensors (C); optimizer
  * param, grad and state: one shape.
  */
@@ -91,7 +91,7 @@ ck_status ck_cl_sgd_update(ck_backend *backend, const ck_sgd_update_args *args) 
 }
 
 ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args) {
-    CK_CL_REQUIRE_INT_SIZED(backend, "adam_update", args->param, args->grad, args->m, args->v);
+    CK_CL_REQUIRE_INT_SIZED(backend, "adam_update", args->param, args->grad, args->m, args->v, args->v_max);
     const ck_adam_params *p = args->params;
     /* The scalar factors in double, rounded once (as the CPU backend). */
     double bias1 = 1.0 - pow((double)p->beta1, (double)p->step);
@@ -103,12 +103,37 @@ ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args
     float weight_decay = p->weight_decay, decay_factor = (float)(1.0 - (double)p->lr * (double)p->weight_decay);
     ck_cl_view param = ck_cl_view_of(args->param), grad = ck_cl_view_of(args->grad);
     ck_cl_view m = ck_cl_view_of(args->m), v = ck_cl_view_of(args->v);
+    int32_t amsgrad = args->v_max != NULL;
+    ck_cl_view v_max = optional_view(args->v_max, args->v);
     const ck_cl_arg list[] = {CK_CL_ARG(n),            CK_CL_ARG(step_size),  CK_CL_ARG(bias2_sqrt),
                               CK_CL_ARG(epsilon),      CK_CL_ARG(beta1),      CK_CL_ARG(beta1_keep),
                               CK_CL_ARG(beta2),        CK_CL_ARG(beta2_keep), CK_CL_ARG(weight_decay),
                               CK_CL_ARG(decay_factor), CK_CL_ARG(decoupled),  CK_CL_ARG(param.mem),
                               CK_CL_ARG(param.offset), CK_CL_ARG(grad.mem),   CK_CL_ARG(grad.offset),
                               CK_CL_ARG(m.mem),        CK_CL_ARG(m.offset),   CK_CL_ARG(v.mem),
-                              CK_CL_ARG(v.offset)};
-    return launch_update(backend, "adam_update", (size_t)n, list, 19);
+                              CK_CL_ARG(v.offset),     CK_CL_ARG(amsgrad),    CK_CL_ARG(v_max.mem),
+                              CK_CL_ARG(v_max.offset)};
+    return launch_update(backend, "adam_update", (size_t)n, list, 22);
+}
+
+ck_status ck_cl_rmsprop_update(ck_backend *backend, const ck_rmsprop_update_args *args) {
+    CK_CL_REQUIRE_INT_SIZED(backend, "rmsprop_update", args->param, args->grad, args->square_avg, args->grad_avg,
+                            args->momentum_buffer);
+    const ck_rmsprop_params *p = args->params;
+    int32_t n = (int32_t)ck_tensor_numel(args->param);
+    int32_t centered = args->grad_avg != NULL, has_buffer = args->momentum_buffer != NULL;
+    float lr = p->lr, alpha = p->alpha, keep = (float)(1.0 - (double)p->alpha), epsilon = p->epsilon;
+    float weight_decay = p->weight_decay, momentum = p->momentum;
+    ck_cl_view param = ck_cl_view_of(args->param), grad = ck_cl_view_of(args->grad);
+    ck_cl_view square_avg = ck_cl_view_of(args->square_avg);
+    ck_cl_view grad_avg = optional_view(args->grad_avg, args->square_avg);
+    ck_cl_view buffer = optional_view(args->momentum_buffer, args->square_avg);
+    const ck_cl_arg list[] = {CK_CL_ARG(n),                 CK_CL_ARG(lr),              CK_CL_ARG(alpha),
+                              CK_CL_ARG(keep),              CK_CL_ARG(epsilon),         CK_CL_ARG(weight_decay),
+                              CK_CL_ARG(momentum),          CK_CL_ARG(param.mem),       CK_CL_ARG(param.offset),
+                              CK_CL_ARG(grad.mem),          CK_CL_ARG(grad.offset),     CK_CL_ARG(square_avg.mem),
+                              CK_CL_ARG(square_avg.offset), CK_CL_ARG(centered),        CK_CL_ARG(grad_avg.mem),
+                              CK_CL_ARG(grad_avg.offset),   CK_CL_ARG(has_buffer),      CK_CL_ARG(buffer.mem),
+                              CK_CL_ARG(buffer.offset)};
+    return launch_update(backend, "rmsprop_update", (size_t)n, list, 19);
 }

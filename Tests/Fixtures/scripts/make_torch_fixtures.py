@@ -16,7 +16,7 @@ from torch_common import randn
 from torch_conv_cases import (add_adaptive_avg_pool2d, add_conv2d, add_conv_transpose2d,
                               add_global_pool2d, add_pool2d)
 from torch_train_cases import (add_activation, add_adam, add_batchnorm2d_eval,
-                               add_batchnorm2d_train, add_linear, add_sgd,
+                               add_batchnorm2d_train, add_linear, add_rmsprop, add_sgd,
                                add_softmax_cross_entropy)
 
 SEED = 20240611
@@ -182,6 +182,18 @@ def adam_cases(ff):
     add_adam(ff, "adamw", lr=0.01, weight_decay=0.1, decoupled=True)
     add_adam(ff, "adamw_torch_defaults", lr=1e-3, weight_decay=0.01, decoupled=True)
     add_adam(ff, "eps1e-2_15_steps", lr=0.05, eps=1e-2, steps=15)
+    add_adam(ff, "amsgrad_beta2_0.6", lr=0.05, beta2=0.6, amsgrad=True)
+    add_adam(ff, "adamw_amsgrad_betas_0.8_0.8", lr=0.05, beta1=0.8, beta2=0.8, weight_decay=0.1, decoupled=True,
+             amsgrad=True, steps=15)
+
+
+def rmsprop_cases(ff):
+    add_rmsprop(ff, "defaults", lr=1e-2)
+    add_rmsprop(ff, "alpha0.9_weight_decay", lr=1e-2, alpha=0.9, weight_decay=0.05)
+    add_rmsprop(ff, "momentum0.8_eps1e-6", lr=5e-3, momentum=0.8, eps=1e-6, grad_scale=0.8)
+    add_rmsprop(ff, "centered", lr=5e-3, alpha=0.9, centered=True, grad_scale=0.8)
+    add_rmsprop(ff, "centered_momentum_weight_decay_15_steps", lr=2e-3, alpha=0.95, momentum=0.7, weight_decay=0.01,
+                eps=1e-6, centered=True, steps=15, grad_scale=0.9)
 
 
 FILES = [
@@ -195,6 +207,7 @@ FILES = [
     ("softmax_cross_entropy", loss_cases),
     ("sgd", sgd_cases),
     ("adam", adam_cases),
+    ("rmsprop", rmsprop_cases),
 ]
 
 

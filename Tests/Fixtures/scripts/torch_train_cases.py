@@ -123,13 +123,36 @@ def add_sgd(ff, name, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nestero
 
 
 def add_adam(ff, name, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decoupled=False,
-             steps=12, shape=(3, 4)):
-    """op adam: torch.optim.Adam (decoupled 0, L2 weight decay) or AdamW (decoupled 1)."""
+             amsgrad=False, steps=12, shape=(3, 4)):
+    """op adam: torch.optim.Adam (decoupled 0, L2 weight decay) or AdamW (decoupled 1), with
+    AMSGrad when amsgrad is 1."""
     optimizer_class = torch.optim.AdamW if decoupled else torch.optim.Adam
-    options = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)
+    options = dict(lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
     initial, grads, after = _run_optimizer(optimizer_class, options, shape, steps)
     attrs = [("lr", lr), ("beta1", beta1), ("beta2", beta2), ("eps", eps),
-             ("weight_decay", weight_decay), ("decoupled", int(decoupled)), ("steps", steps)]
+             ("weight_decay", weight_decay), ("decoupled", int(decoupled)), ("amsgrad", int(amsgrad)),
+             ("steps", steps)]
     tensors = [("param", arr(initial), "f32"), ("grads", arr(grads), "f32"),
                ("params_after", arr(after), "f32")]
     ff.add_case(name, "adam", attrs, tensors)
+
+
+def add_rmsprop(ff, name, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
+                steps=12, shape=(3, 4), grad_scale=1.0):
+    """op rmsprop: torch.optim.RMSprop; grad_scale shrinks the gradients step by step (by
+    grad_scale^step), so that the averages fall and a wrong centering or momentum shows."""
+    options = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
+    param = torch.nn.Parameter(randn(*shape))
+    initial = param.detach().clone()
+    grads = randn(steps, *shape) * grad_scale ** torch.arange(steps, dtype=torch.float32).reshape(-1, *[1] * len(shape))
+    optimizer = torch.optim.RMSprop([param], **options)
+    after = []
+    for step in range(steps):
+        param.grad = grads[step].clone()
+        optimizer.step()
+        after.append(param.detach().clone())
+    attrs = [("lr", lr), ("alpha", alpha), ("eps", eps), ("weight_decay", weight_decay), ("momentum", momentum),
+             ("centered", int(centered)), ("steps", steps)]
+    tensors = [("param", arr(initial), "f32"), ("grads", arr(grads), "f32"),
+               ("params_after", arr(torch.stack(after)), "f32")]
+    ff.add_case(name, "rmsprop", attrs, tensors)
