@@ -94,8 +94,9 @@ public struct MemoryStatistics: Sendable, Equatable {
     public let liveBytes: UInt64
     /// Freed buffers kept in the pool for reuse.
     public let pooledBytes: UInt64
-    /// Allocations the device made, and those the pool served instead.
+    /// Allocations the device made.
     public let deviceAllocations: UInt64
+    /// Allocations the pool served instead of the device.
     public let poolReuses: UInt64
 }
 

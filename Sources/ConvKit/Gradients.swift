@@ -5,7 +5,7 @@ extension Tensor {
     /// no ``grad`` of any tensor changes (PyTorch's `torch.autograd.grad`). A target may be a
     /// leaf that requires grad or an intermediate tensor `self` was computed from (a layer's
     /// output, say); its gradient has the target's shape and dtype, and is zeros when `self` does
-    /// not depend on it. `gradient` is as in ``backward(gradient:)``: required unless `self` has
+    /// not depend on it. `gradient` is as in ``backward(gradient:onGradientReady:)``: required unless `self` has
     /// one element. Walks the same tape with the same backward rules as `backward()`, so a
     /// leaf's result equals what `backward()` would accumulate into its ``grad`` from zero.
     /// Throws for a target that does not require grad, or a saved tensor modified in place.

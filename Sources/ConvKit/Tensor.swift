@@ -25,7 +25,7 @@ public enum DType: Sendable, Equatable {
 /// The tensor owns one `ck_buffer` (created by `ck_buffer_create`, freed in `deinit`) on its
 /// ``context``. Operations never share buffers between tensors: `reshaped`, `detach` and the
 /// like copy. A tensor records how it was computed (its tape node) while gradient recording is on
-/// and an input ``requiresGrad``; ``backward(gradient:)`` then fills ``grad`` of the leaves.
+/// and an input ``requiresGrad``; ``backward(gradient:onGradientReady:)`` then fills ``grad`` of the leaves.
 public final class Tensor {
     /// The context (device and queue) that owns the buffer.
     public let context: Context

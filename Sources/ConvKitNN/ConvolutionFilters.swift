@@ -13,7 +13,9 @@ public struct ConvolutionFilters: Equatable, Sendable {
     public let outputs: Int
     /// Input channels each output sees (I / groups).
     public let inputsPerOutput: Int
+    /// Kernel rows (KH).
     public let kernelHeight: Int
+    /// Kernel columns (KW).
     public let kernelWidth: Int
     /// `outputs · inputsPerOutput` kernels of KH · KW values, output-major (O, I/groups, KH, KW),
     /// whatever the layer's own layout.

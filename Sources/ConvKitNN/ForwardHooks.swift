@@ -13,7 +13,7 @@ import ConvKit
 ///     hooks.add(on: try model.submodule(named: "features.3")) { output in print(output.shape) }
 ///     let logits = try hooks.observing { try model(x) }
 ///
-/// Like a ``Context``, use one from one thread at a time.
+/// Like a `Context`, use one from one thread at a time.
 public final class ForwardHooks: @unchecked Sendable {
     /// Called with the module's output, (N, …), the very tensor the forward pass continues with.
     public typealias Hook = (_ output: Tensor) throws -> Void
@@ -21,6 +21,7 @@ public final class ForwardHooks: @unchecked Sendable {
     @TaskLocal static var active: [ForwardHooks] = []
     private var hooks: [ObjectIdentifier: [Hook]] = [:]
 
+    /// No hooks yet; ``add(on:_:)`` adds them.
     public init() {}
 
     /// Adds `hook` for `module`; hooks of one module run in the order they were added.

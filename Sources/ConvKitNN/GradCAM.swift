@@ -12,7 +12,7 @@ import ConvKit
 ///
 /// For display, ``normalized()`` divides each image's upsampled map by its maximum. The model
 /// runs in evaluation mode (restored afterwards); the layer's output is captured with
-/// ``ForwardHooks`` and its gradient comes from ``ConvKit/Tensor/gradients(withRespectTo:gradient:)``,
+/// ``ForwardHooks`` and its gradient comes from `Tensor.gradients(withRespectTo:gradient:)`,
 /// so no parameter's gradient changes. Every step runs on the model's device.
 public struct GradCAM {
     /// The layer's dotted path.

@@ -3,12 +3,16 @@ import ConvKit
 
 /// N maps of height × width on the host, row-major (a saliency or Grad-CAM map per image).
 public struct HeatMaps: Equatable, Sendable {
+    /// Maps (N).
     public let count: Int
+    /// Rows of each map.
     public let height: Int
+    /// Columns of each map.
     public let width: Int
     /// `count · height · width` values, image after image.
     public private(set) var values: [Float]
 
+    /// Throws unless `values` holds exactly `count · height · width` values (and height, width ≥ 1).
     public init(count: Int, height: Int, width: Int, values: [Float]) throws {
         guard count >= 0, height >= 1, width >= 1, values.count == count * height * width else {
             throw ConvKitError(status: CK_ERR_SHAPE_MISMATCH, message: "HeatMaps: \(values.count) values for \(count) maps of \(height)×\(width)")

@@ -21,6 +21,7 @@ public enum InspectionError: Error, Equatable, CustomStringConvertible {
     /// The model's output is not (N, classes) class scores.
     case notClassScores(shape: [Int])
 
+    /// The message, naming the layer or class and what is available.
     public var description: String {
         switch self {
         case let .unknownLayer(name, available):

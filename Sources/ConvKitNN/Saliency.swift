@@ -4,7 +4,7 @@ import ConvKit
 /// the score of a chosen class, |d logit_c / d x|.
 ///
 /// The score is the pre-softmax logit of the class. The model runs in evaluation mode (its mode
-/// is restored afterwards), on the tape, and ``ConvKit/Tensor/gradients(withRespectTo:gradient:)``
+/// is restored afterwards), on the tape, and `Tensor.gradients(withRespectTo:gradient:)`
 /// returns the input gradient without touching any parameter's gradient. For an input of
 /// several channels the map takes the largest |gradient| over the channels at each pixel.
 public struct Saliency {
