@@ -20,6 +20,7 @@ static int compare_doubles(const void *a, const void *b) {
 bench_timing bench_summarize(double *samples, int count) {
     qsort(samples, (size_t)count, sizeof *samples, compare_doubles);
     bench_timing timing;
+    timing.runs = count;
     timing.min_s = samples[0];
     timing.max_s = samples[count - 1];
     timing.median_s = count % 2 ? samples[count / 2] : 0.5 * (samples[count / 2 - 1] + samples[count / 2]);

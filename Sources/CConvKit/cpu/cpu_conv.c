@@ -33,12 +33,12 @@ static ck_status choose(ck_backend *backend, const char *op, const ck_conv_geome
     (void)has_direct;
 #endif
     switch (choice) {
-    case CK_CPU_CONV_AUTO:
-        *out = depthwise ? ALGORITHM_DEPTHWISE : direct ? ALGORITHM_DIRECT : ALGORITHM_GEMM;
-        return CK_OK;
     case CK_CPU_CONV_GEMM: *out = ALGORITHM_GEMM; return CK_OK;
     case CK_CPU_CONV_DIRECT: *out = ALGORITHM_DIRECT; break;
     case CK_CPU_CONV_DEPTHWISE: *out = ALGORITHM_DEPTHWISE; break;
+    default: /* CK_CPU_CONV_AUTO */
+        *out = depthwise ? ALGORITHM_DEPTHWISE : direct ? ALGORITHM_DIRECT : ALGORITHM_GEMM;
+        return CK_OK;
     }
     if (*out == ALGORITHM_DIRECT ? direct : depthwise) return CK_OK;
     return ck_set_error(backend->ctx, CK_ERR_UNSUPPORTED,
