@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "CConvKit", targets: ["CConvKit"]),
         .library(name: "ConvKit", targets: ["ConvKit"]),
         .executable(name: "ck-bench", targets: ["ConvBench"]),
+        .executable(name: "ck-model-bench", targets: ["ModelBench"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitNN", targets: ["ConvKitNN"]),
         .library(name: "ConvKitTrain", targets: ["ConvKitTrain"]),
@@ -43,6 +44,7 @@ let package = Package(
             path: "Tests/COpSuite",
             publicHeadersPath: "include"
         ),
+        // The benchmark suite (Benchmarks/README.md): no library depends on it.
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
         .testTarget(name: "ConvKitTests", dependencies: ["ConvKit", "COpSuite"], path: "Tests/ConvKitTests"),
         // Layers, losses, metrics, optimizers and schedules over ConvKit; checked against PyTorch fixtures.
@@ -74,6 +76,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/convkit"
+        ),
+        // ck-model-bench: training and inference images/s and peak memory of ConvKitTrain's models.
+        .executableTarget(
+            name: "ModelBench",
+            dependencies: [
+                "CConvKit", "ConvKit", "ConvKitNN", "ConvKitTrain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ModelBench"
         ),
     ],
     cLanguageStandard: .c11
