@@ -77,6 +77,8 @@ let package = Package(
             ],
             path: "Sources/convkit"
         ),
+        // Runs ck-bench (built by `swift build`) and checks its catalog and its JSON.
+        .testTarget(name: "BenchmarkTests", path: "Tests/BenchmarkTests"),
         // ck-model-bench: training and inference images/s and peak memory of ConvKitTrain's models.
         .executableTarget(
             name: "ModelBench",

@@ -158,22 +158,28 @@ ck_status bench_case_run(bench_case *bench, bench_pass pass, int *used_cpu_fallb
     return status;
 }
 
-/* Timed runs after a warm-up that took `warmup_s`: `repeats`, or fewer (not under 3) when they would pass `budget_s`. */
-static int planned_runs(int repeats, double budget_s, double warmup_s) {
-    if (budget_s <= 0 || repeats <= 3 || warmup_s * repeats <= budget_s) return repeats;
-    int fit = (int)(budget_s / warmup_s);
+/* Timed runs after a warm-up that took `warmup_s`: the plan's repeats, or fewer (not under 3) past its budget. */
+static int planned_runs(const bench_plan *plan, double warmup_s) {
+    if (plan->budget_s <= 0 || plan->repeats <= 3 || warmup_s * plan->repeats <= plan->budget_s) return plan->repeats;
+    int fit = (int)(plan->budget_s / warmup_s);
     return fit < 3 ? 3 : fit;
 }
 
-ck_status bench_case_measure(bench_case *bench, bench_pass pass, int repeats, double budget_s, bench_timing *timing,
+ck_status bench_case_measure(bench_case *bench, bench_pass pass, const bench_plan *plan, bench_timing *timing,
                              int *used_cpu_fallback) {
     int fallback = 0;
     double start = bench_now_seconds();
     ck_status status = bench_case_run(bench, pass, &fallback);
-    const int runs = planned_runs(repeats, budget_s, bench_now_seconds() - start);
+    double warmup_s = bench_now_seconds() - start;
     *used_cpu_fallback = fallback;
     if (status != CK_OK) return status;
+    if (plan->cutoff_s > 0 && warmup_s > plan->cutoff_s) {
+        *timing = bench_summarize(&warmup_s, 1);
+        timing->cut_short = 1;
+        return CK_OK;
+    }
 
+    const int runs = planned_runs(plan, warmup_s);
     double *samples = malloc((size_t)runs * sizeof *samples);
     if (!samples) return CK_ERR_OUT_OF_MEMORY;
     for (int i = 0; i < runs && status == CK_OK; i++) {

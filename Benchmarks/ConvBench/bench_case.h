@@ -40,14 +40,21 @@ ck_status bench_case_setup(bench_case *bench, ck_context *ctx, const bench_shape
  */
 ck_status bench_case_run(bench_case *bench, bench_pass pass, int *used_cpu_fallback);
 
+/** How many times to run a pass (bench_case_measure). */
+typedef struct bench_plan {
+    int repeats;     /* timed runs after the warm-up, >= 1 */
+    double budget_s; /* > 0: fewer runs (but at least 3) when `repeats` would take longer, judged by the warm-up */
+    double cutoff_s; /* > 0: a warm-up slower than this is the only run (the pass is far slower than another) */
+} bench_plan;
+
 /**
- * One warm-up run of `pass`, then `repeats` (>= 1) timed runs; fewer (but at
- * least 3) when budget_s > 0 and the warm-up says `repeats` runs would take
- * longer than budget_s seconds (timing->runs says how many ran). Stops at the
- * first failing run and returns its status; otherwise fills *timing.
- * *used_cpu_fallback is set when any run fell back to the CPU backend.
+ * One warm-up run of `pass`, then the timed runs of `plan` (timing->runs
+ * says how many; 1 when the warm-up passed the cutoff and is the result,
+ * timing->cut_short then set). Stops at the first failing run and returns
+ * its status; otherwise fills *timing. *used_cpu_fallback is set when any run
+ * fell back to the CPU backend.
  */
-ck_status bench_case_measure(bench_case *bench, bench_pass pass, int repeats, double budget_s, bench_timing *timing,
+ck_status bench_case_measure(bench_case *bench, bench_pass pass, const bench_plan *plan, bench_timing *timing,
                              int *used_cpu_fallback);
 
 void bench_case_teardown(bench_case *bench);

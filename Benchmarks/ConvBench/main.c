@@ -68,10 +68,21 @@ static void record_failure(bench_result *result, ck_context *ctx, ck_status stat
              message);
 }
 
-/* Measures the passes of `shape` whose bit is set in `passes` on ctx, labelled with `algorithms[pass]`. */
+/*
+ * An alternative algorithm whose warm-up run takes over this many times the
+ * chosen one's median is recorded from that one run: it is far slower, and
+ * its repeats would cost minutes (the implicit GEMM on a CPU OpenCL driver).
+ */
+enum { SLOWER_FACTOR = 10 };
+
+/*
+ * Measures the passes of `shape` whose bit is set in `passes` on ctx, labelled
+ * with `algorithms[pass]`; cutoff_s[pass] > 0 ends a pass after a warm-up
+ * slower than that (bench_plan).
+ */
 static int measure_on(ck_context *ctx, const bench_options *options, const bench_run_info *info,
                       const bench_shape *shape, unsigned passes, const char *const algorithms[3], int chosen,
-                      bench_result *results) {
+                      const double cutoff_s[3], bench_result *results) {
     int64_t n = options->quick ? bench_quick_batch(shape->n) : shape->n;
     bench_case bench;
     ck_status setup = bench_case_setup(&bench, ctx, shape, n);
@@ -81,15 +92,26 @@ static int measure_on(ck_context *ctx, const bench_options *options, const bench
         bench_result *result = &results[count++];
         *result = (bench_result){.shape = shape, .pass = (bench_pass)p, .n = n, .algorithm = algorithms[p],
                                  .chosen = chosen, .work = bench_work(shape, (bench_pass)p, n)};
+        const bench_plan plan = {options->repeats, options->pass_budget_s, cutoff_s[p]};
         ck_status status = setup;
-        if (status == CK_OK)
-            status = bench_case_measure(&bench, (bench_pass)p, options->repeats, options->pass_budget_s,
-                                        &result->timing, &result->cpu_fallback);
+        if (status == CK_OK) status = bench_case_measure(&bench, (bench_pass)p, &plan, &result->timing,
+                                                         &result->cpu_fallback);
         if (status != CK_OK) record_failure(result, ctx, status);
         bench_print_result(stdout, result, info);
     }
     if (setup == CK_OK) bench_case_teardown(&bench);
     return count;
+}
+
+/* Runs the passes once at batch 1 on ctx, so that building its programs is not timed (OpenCL). */
+static void prepare(ck_context *ctx, const bench_shape *shape, unsigned passes) {
+    bench_case bench;
+    if (bench_case_setup(&bench, ctx, shape, 1) != CK_OK) return;
+    for (int p = 0; p < bench_pass_count(shape); p++) {
+        int fallback;
+        if (passes & (1u << p)) bench_case_run(&bench, (bench_pass)p, &fallback);
+    }
+    bench_case_teardown(&bench);
 }
 
 /* Every selected pass of one shape: the backend's choice, then each other algorithm that runs it. */
@@ -113,11 +135,17 @@ static int measure_shape(bench_algorithms *algorithms, const bench_options *opti
         for (int i = 0; i < choice.alternative_count && options->all_algorithms; i++)
             alternative_passes[choice.alternatives[i]] |= 1u << p;
     }
-    if (passes) count += measure_on(algorithms->ctx, options, info, shape, passes, chosen, 1, results + count);
+    const double no_cutoff[3] = {0, 0, 0};
+    double cutoff_s[3] = {0, 0, 0};
+    int first = count;
+    if (passes) count += measure_on(algorithms->ctx, options, info, shape, passes, chosen, 1, no_cutoff, results + count);
+    for (int i = first; i < count; i++)
+        if (results[i].status == CK_OK) cutoff_s[results[i].pass] = SLOWER_FACTOR * results[i].timing.median_s;
     for (int i = 0; i < algorithms->forced_count; i++) {
         if (!alternative_passes[i]) continue;
         const char *names[3] = {algorithms->forced[i].name, algorithms->forced[i].name, algorithms->forced[i].name};
-        count += measure_on(algorithms->forced[i].ctx, options, info, shape, alternative_passes[i], names, 0,
+        prepare(algorithms->forced[i].ctx, shape, alternative_passes[i]);
+        count += measure_on(algorithms->forced[i].ctx, options, info, shape, alternative_passes[i], names, 0, cutoff_s,
                             results + count);
     }
     return count;

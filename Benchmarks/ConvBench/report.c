@@ -40,7 +40,8 @@ void bench_print_result(FILE *out, const bench_result *result, const bench_run_i
         fprintf(out, "%10.3f %10.3f %10.3f %9.2f %-7s", result->timing.median_s * 1e3, result->timing.min_s * 1e3,
                 result->timing.max_s * 1e3, bench_result_rate(result), bench_rate_unit(result->shape));
         if (info->probed) fprintf(out, " %5.1f%%", 100.0 * bench_result_peak_fraction(result, &info->peaks));
-        fprintf(out, "%s\n", result->cpu_fallback ? " (ran on the CPU backend: fallback)" : "");
+        fprintf(out, "%s%s\n", result->timing.cut_short ? " (one run: over 10x slower than the chosen)" : "",
+                result->cpu_fallback ? " (ran on the CPU backend: fallback)" : "");
     }
     fflush(out);
 }
@@ -85,14 +86,17 @@ static void write_json_result(FILE *out, const bench_result *result, const bench
     write_field(out, "algorithm", result->algorithm, ", ");
     fprintf(out, "\"chosen\": %s", result->chosen ? "true" : "false");
     if (result->status == CK_OK) {
-        fprintf(out, ", \"runs\": %d, \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, \"rate\": %.4f",
-                result->timing.runs, result->timing.median_s * 1e3, result->timing.min_s * 1e3,
-                result->timing.max_s * 1e3, bench_result_rate(result));
+        fprintf(out, ", \"runs\": %d, \"cut_short\": %s", result->timing.runs,
+                result->timing.cut_short ? "true" : "false");
+        fprintf(out, ", \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, \"rate\": %.4f",
+                result->timing.median_s * 1e3, result->timing.min_s * 1e3, result->timing.max_s * 1e3,
+                bench_result_rate(result));
         if (info->probed) fprintf(out, ", \"peak_fraction\": %.5f", bench_result_peak_fraction(result, &info->peaks));
         else fputs(", \"peak_fraction\": null", out);
         fprintf(out, ", \"cpu_fallback\": %s, \"error\": null}", result->cpu_fallback ? "true" : "false");
     } else {
-        fputs(", \"runs\": 0, \"median_ms\": null, \"min_ms\": null, \"max_ms\": null, \"rate\": null", out);
+        fputs(", \"runs\": 0, \"cut_short\": false", out);
+        fputs(", \"median_ms\": null, \"min_ms\": null, \"max_ms\": null, \"rate\": null", out);
         fputs(", \"peak_fraction\": null, \"cpu_fallback\": false, \"error\": ", out);
         write_json_string(out, result->error);
         fputc('}', out);

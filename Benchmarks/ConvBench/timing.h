@@ -8,6 +8,7 @@
 typedef struct bench_timing {
     double median_s, min_s, max_s;
     int runs;
+    int cut_short; /* set by bench_case_measure: one run, far slower than the alternative */
 } bench_timing;
 
 /** A monotonic clock, in seconds. */

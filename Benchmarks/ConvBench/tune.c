@@ -68,7 +68,8 @@ static double measure(const bench_tune_options *options, const candidate *c, uns
             if (!(passes & (1u << p))) continue;
             bench_timing timing;
             int fallback = 0;
-            status = bench_case_measure(&bench, (bench_pass)p, options->repeats, 0.0, &timing, &fallback);
+            const bench_plan plan = {options->repeats, 0.0, 0.0};
+            status = bench_case_measure(&bench, (bench_pass)p, &plan, &timing, &fallback);
             if (status == CK_OK) log_sum += log(bench_work(shape, (bench_pass)p, n) / timing.median_s * 1e-9), count++;
         }
         bench_case_teardown(&bench);
