@@ -134,15 +134,37 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+# The SIMD flags ck-bench records (Benchmarks/ConvBench/machine.c), as /proc/cpuinfo spells them.
+SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni",
+              "avx512_bf16", "amx_tile", "asimd", "sve")
+
+
+def cpu_flags():
+    """The SIMD flags of SIMD_FLAGS the processor has, space separated."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith(("flags", "Features")):
+                    present = set(line.split(":", 1)[1].split())
+                    return " ".join(flag for flag in SIMD_FLAGS if flag in present)
+    except OSError:
+        pass
+    return ""
+
+
+def machine():
+    """Processor, SIMD flags, cores and OS, as every result file records them."""
+    return {"cpu_model": cpu_model(), "cpu_flags": cpu_flags(), "cores": os.cpu_count() or 1,
+            "os": f"{platform.system()} {platform.release()} {platform.machine()}"}
+
+
 def run_info(tool, framework, version, backend, threads, args, set_name, quick, **extra):
     """The header of a result file: what ran, where, and how."""
     return {
         "tool": tool, "schema": 2, "framework": framework, "framework_version": version, "backend": backend,
         "set": set_name, "threads": threads, "repeats": args.repeats, "pass_budget_s": args.pass_budget,
         "quick": quick, "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"cpu_model": cpu_model(), "cores": os.cpu_count() or 1,
-                    "os": f"{platform.system()} {platform.release()} {platform.machine()}"},
-        "libraries": {"python": platform.python_version()}, **extra,
+        "machine": machine(), "libraries": {"python": platform.python_version()}, **extra,
     }
 
 

@@ -14,9 +14,10 @@ inference is a forward pass in eval mode under torch.no_grad(). Each configurati
 warm-up steps, then the median of up to --steps timed steps (fewer, not under 3, past
 --budget seconds). Peak memory is the process's peak resident size (VmHWM of
 /proc/self/status, reset per configuration through /proc/self/clear_refs where the
-kernel allows). --json writes ck-model-bench's format.
+kernel allows, after malloc_trim gave freed memory back). --json writes ck-model-bench's format.
 """
 import argparse
+import ctypes
 import datetime
 import os
 import platform
@@ -122,6 +123,11 @@ def make_model(name, channels, classes):
 
 
 def reset_peak():
+    """Resets VmHWM to the current resident size, after giving freed memory back (malloc_trim)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except OSError:
+        pass
     try:
         with open("/proc/self/clear_refs", "w") as refs:
             refs.write("5")
@@ -247,8 +253,7 @@ def main():
             "backend": "cpu", "threads": torch.get_num_threads(), "warmup": args.warmup, "steps": args.steps,
             "budget_s": args.budget, "quick": args.quick,
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "machine": {"cpu_model": bench_shapes.cpu_model(), "cores": os.cpu_count() or 1,
-                        "os": f"{platform.system()} {platform.release()} {platform.machine()}"}}
+            "machine": bench_shapes.machine(), "libraries": {"python": platform.python_version()}}
     return bench_shapes.finish("torch_model_peer", info, results, args.json)
 
 

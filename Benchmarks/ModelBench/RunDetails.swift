@@ -9,9 +9,20 @@ enum RunDetails {
         var system = utsname()
         uname(&system)
         let memory = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_073_741_824
-        return ["cpu_model": cpuModel(), "cores": ProcessInfo.processInfo.activeProcessorCount,
+        return ["cpu_model": cpuModel(), "cpu_flags": simdFlags(), "cores": ProcessInfo.processInfo.activeProcessorCount,
                 "memory_gib": (memory * 10).rounded() / 10,
                 "os": "\(text(system.sysname)) \(text(system.release)) \(text(system.machine))"]
+    }
+
+    /// The SIMD flags ck-bench records (Benchmarks/ConvBench/machine.c) that /proc/cpuinfo lists.
+    static func simdFlags() -> String {
+        let wanted = ["sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+                      "avx512_vnni", "avx512_bf16", "amx_tile", "asimd", "sve"]
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") || $0.hasPrefix("Features") }),
+              let colon = line.firstIndex(of: ":") else { return "" }
+        let present = Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+        return wanted.filter(present.contains).joined(separator: " ")
     }
 
     /// The first "model name" of /proc/cpuinfo.
