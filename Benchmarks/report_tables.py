@@ -7,6 +7,8 @@ OpenCL backend, PyTorch on CUDA).
 """
 import math
 
+# Shape groups of ck-bench that are not the layers of one network: no whole-network time for them.
+NOT_NETWORKS = (None, "core", "gemm")
 OP_TOOLS = ("ck-bench", "torch_peer", "torch_cuda_peer", "onnxruntime_peer", "tinygrad_peer")
 MODEL_TOOLS = ("ck-model-bench", "torch_model_peer")
 
@@ -117,7 +119,7 @@ def network_totals(rows, runs):
         a, b = label(ours), label(peer)
         groups = {}
         for row in rows:
-            if row["network"] in (None, "core") or row["median_ms"].get(a) is None or row["median_ms"].get(b) is None:
+            if row["network"] in NOT_NETWORKS or row["median_ms"].get(a) is None or row["median_ms"].get(b) is None:
                 continue
             group = groups.setdefault((row["network"], row["n"]), {"ours": 0.0, "theirs": 0.0, "passes": 0})
             group["ours"] += row["median_ms"][a] * row["occurrences"]
