@@ -80,6 +80,7 @@ def algorithm_table(rows):
     lines = ["| run | shape | pass | unit | chosen | rates by algorithm |", "|---|---|---|---|---|---|"]
     for row in rows:
         rates = ", ".join(f"{name} {cell(rate)}" + (" (fastest)" if name == row["fastest"] else "")
+                          + (" (one run: over 10× slower)" if name in row["one_run"] else "")
                           for name, rate in row["rates"].items())
         lines.append(f"| {row['run']} | {row['shape']} | {row['pass']} | {row['unit']} | {row['chosen']} | {rates} |")
     return lines

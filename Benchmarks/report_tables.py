@@ -91,7 +91,8 @@ def algorithm_rows(runs):
             fastest = max(results, key=lambda r: r["rate"] or 0)
             rows.append({"run": label(run), "shape": shape, "pass": pass_name, "unit": chosen["unit"],
                          "chosen": chosen["algorithm"], "fastest": fastest["algorithm"],
-                         "rates": {r["algorithm"]: r["rate"] for r in results}})
+                         "rates": {r["algorithm"]: r["rate"] for r in results},
+                         "one_run": [r["algorithm"] for r in results if r.get("cut_short")]})
     return rows
 
 
