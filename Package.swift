@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CConvKit", targets: ["CConvKit"]),
         .library(name: "ConvKit", targets: ["ConvKit"]),
         .executable(name: "ck-bench", targets: ["ConvBench"]),
+        .executable(name: "ck-model-bench", targets: ["ModelBench"]),
         .library(name: "ConvKitData", targets: ["ConvKitData"]),
         .library(name: "ConvKitNN", targets: ["ConvKitNN"]),
         .library(name: "ConvKitTrain", targets: ["ConvKitTrain"]),
@@ -48,6 +49,7 @@ let package = Package(
             path: "Tests/COpSuite",
             publicHeadersPath: "include"
         ),
+        // The benchmark suite (Benchmarks/README.md): no library depends on it.
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),
         // What the Swift test targets share: which backends they must cover (CONVKIT_TEST_BACKENDS).
         .target(name: "ConvKitTestSupport", dependencies: ["ConvKit"], path: "Tests/ConvKitTestSupport"),
@@ -97,6 +99,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/convkit"
+        ),
+        // Runs ck-bench (built by `swift build`) and checks its catalog and its JSON.
+        .testTarget(name: "BenchmarkTests", path: "Tests/BenchmarkTests"),
+        // ck-model-bench: training and inference images/s and peak memory of ConvKitTrain's models.
+        .executableTarget(
+            name: "ModelBench",
+            dependencies: [
+                "CConvKit", "ConvKit", "ConvKitNN", "ConvKitTrain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ModelBench"
         ),
     ],
     swiftLanguageModes: [.v5],

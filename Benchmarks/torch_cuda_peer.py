@@ -2,8 +2,9 @@
 """PyTorch with CUDA/cuDNN as the GPU peer of ck-bench: the same shapes, passes and method.
 
 Usage (on the GPU machine; scripts/gpu-run.sh calls it once per precision):
-    python3 Benchmarks/torch_cuda_peer.py [--tf32 off|on] [--repeats 5] [--quick]
-                                          [--filter SUBSTR] [--json FILE] [--device cuda]
+    ck-bench --list --set core --json shapes.json
+    python3 Benchmarks/torch_cuda_peer.py --shapes shapes.json [--tf32 off|on] [--repeats 5]
+                                          [--pass-budget 2] [--filter SUBSTR] [--json FILE] [--device cuda]
 
 Runs the shapes and passes of Benchmarks/torch_peer.py (imported from the same folder,
 so both peers and ck-bench count the same work) on a CUDA device in float32:
@@ -11,40 +12,22 @@ so both peers and ck-bench count the same work) on a CUDA device in float32:
               torch.backends.cuda.matmul.allow_tf32 = False: true FP32, as ConvKit computes;
   --tf32 on   both allowed: what PyTorch users get from Ampere on by default for convs.
 cuDNN picks its fastest algorithm per shape (torch.backends.cudnn.benchmark = True), in
-the warm-up run. Each pass: one warm-up run, then --repeats runs, each timed from the
-host with torch.cuda.synchronize() before and after (as ck-bench waits for the queue).
---json writes the format of torch_peer.py (Benchmarks/compare.py reads it), with
+the warm-up run. Each pass: one warm-up run, then up to --repeats runs, each timed from
+the host with torch.cuda.synchronize() before and after (as ck-bench waits for the queue).
+--json writes the format of torch_peer.py (Benchmarks/report.py reads it), with
 "backend": "cuda", the GPU's name, driver, CUDA and cuDNN versions, and the TF32 setting.
 --device cpu runs the same code on the CPU (to check the script where there is no GPU).
 """
 import argparse
-import datetime
-import json
 import os
-import platform
-import statistics
 import subprocess
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import torch_peer  # noqa: E402  (the shapes, the work counts and the pass runners)
-
-
-def measure(run, repeats, synchronize):
-    """One warm-up run, then `repeats` timed runs, waiting for the device: (median, min, max) in seconds."""
-    run()
-    synchronize()
-    samples = []
-    for _ in range(repeats):
-        synchronize()
-        start = time.perf_counter()
-        run()
-        synchronize()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), min(samples), max(samples)
+import bench_shapes  # noqa: E402
+import torch_peer  # noqa: E402  (the pass runners)
 
 
 def driver_version():
@@ -58,11 +41,8 @@ def driver_version():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    bench_shapes.add_common_arguments(parser)
     parser.add_argument("--tf32", choices=["off", "on"], default="off", help="allow TF32 in cuDNN and matmul")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs per pass after a warm-up (default 5)")
-    parser.add_argument("--quick", action="store_true", help="batches divided by 8, for a fast smoke run")
-    parser.add_argument("--filter", default=None, help='only passes whose "<shape>/<pass>" contains this')
-    parser.add_argument("--json", metavar="FILE", help="also write the results and machine details to FILE")
     parser.add_argument("--device", default="cuda", help="torch device (default cuda; cpu to test the script)")
     args = parser.parse_args()
     if args.repeats < 1:
@@ -77,69 +57,40 @@ def main():
     torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.backends.cudnn.benchmark = True
     torch.manual_seed(0)
-    # torch_peer builds its tensors with torch.rand: make them on the device.
+    # torch_peer builds its tensors with torch.rand / zeros / ones: make them on the device.
     if hasattr(torch, "set_default_device"):
         torch.set_default_device(device)
     elif device.type == "cuda":
         torch.set_default_tensor_type(torch.cuda.FloatTensor)
     synchronize = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
 
-    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else torch_peer.cpu_model()
-    info = {
-        "tool": "torch_cuda_peer",
-        "framework": "pytorch",
-        "framework_version": torch.__version__,
-        "backend": device.type,
-        "precision": "tf32" if tf32 else "fp32",
-        "tf32": tf32,
-        "cudnn_benchmark": True,
-        "cuda_version": torch.version.cuda,
-        "cudnn_version": torch.backends.cudnn.version() if device.type == "cuda" else None,
-        "device": gpu,
-        "driver_version": driver_version() if device.type == "cuda" else None,
-        "threads": torch.get_num_threads(),
-        "repeats": args.repeats,
-        "quick": args.quick,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {"cpu_model": torch_peer.cpu_model(), "cores": os.cpu_count() or 1,
-                    "os": f"{platform.system()} {platform.release()}", "gpu": gpu},
-    }
-
-    selected = [(shape, pass_name) for shape in torch_peer.SHAPES for pass_name in shape.passes()
-                if not args.filter or args.filter in f"{shape.name}/{pass_name}"]
+    on_gpu = device.type == "cuda"
+    gpu = torch.cuda.get_device_name(device) if on_gpu else bench_shapes.cpu_model()
+    shapes, set_name, quick = bench_shapes.load_shapes(args.shapes)
+    info = bench_shapes.run_info(
+        "torch_cuda_peer", "pytorch", torch.__version__, device.type, torch.get_num_threads(), args, set_name, quick,
+        precision="tf32" if tf32 else "fp32", tf32=tf32, cudnn_benchmark=True, cuda_version=torch.version.cuda,
+        cudnn_version=torch.backends.cudnn.version() if on_gpu else None,
+        device={"name": gpu, "driver_version": driver_version() if on_gpu else None})
+    selected = bench_shapes.selected_passes(shapes, args.filter)
     if not selected:
         print(f"torch_cuda_peer: no pass matches --filter '{args.filter}'", file=sys.stderr)
         return 2
 
-    print(f"PyTorch {torch.__version__} | {gpu} | {info['precision']} (TF32 {'on' if tf32 else 'off'}) | "
-          f"median of {args.repeats} runs after a warm-up" + (" | quick (small batches)" if args.quick else ""))
-    print(f"{'shape':<22} {'pass':<17} {'N':>4} {'median ms':>11} {'min ms':>10} {'max ms':>10} {'rate':>17}")
+    print(f"{gpu} | {info['precision']} (TF32 {'on' if tf32 else 'off'})")
+    bench_shapes.print_header(info)
     results = []
     with torch.no_grad():
         for shape, pass_name in selected:
-            n = torch_peer.quick_batch(shape.n) if args.quick else shape.n
-            row = {"shape": shape.name, "description": shape.description, "pass": pass_name, "n": n,
-                   "unit": shape.unit(), "work": shape.work(pass_name, n), "median_ms": None, "min_ms": None,
-                   "max_ms": None, "rate": None, "cpu_fallback": False, "error": None}
+            row = bench_shapes.new_row(shape, pass_name)
             try:
-                median, fastest, slowest = measure(torch_peer.make_runner(shape, pass_name, n), args.repeats,
-                                                   synchronize)
-                row.update(median_ms=median * 1e3, min_ms=fastest * 1e3, max_ms=slowest * 1e3,
-                           rate=row["work"] / median * 1e-9)
+                bench_shapes.record(row, bench_shapes.measure(torch_peer.make_runner(shape, pass_name), args.repeats,
+                                                              args.pass_budget, synchronize))
             except (RuntimeError, MemoryError) as error:
                 row["error"] = str(error).splitlines()[0]
-            torch_peer.print_row(row)
+            bench_shapes.print_row(row)
             results.append(row)
-
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump({**info, "results": results}, out, indent=2)
-            out.write("\n")
-        print(f"wrote {args.json}")
-    failures = sum(1 for row in results if row["error"])
-    if failures:
-        print(f"torch_cuda_peer: {failures} of {len(results)} passes failed", file=sys.stderr)
-    return 1 if failures else 0
+    return bench_shapes.finish("torch_cuda_peer", info, results, args.json)
 
 
 if __name__ == "__main__":

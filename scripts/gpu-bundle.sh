@@ -46,7 +46,7 @@ cp "$swift_bin/convkit" "$swift_bin/ck-bench" build/gpu-bundle/ck_op_suite "$tre
 strip --strip-unneeded "$tree/bin/"*
 cp -r Tests/Fixtures "$tree/Tests/"
 cp -r Kernels "$tree/"
-cp Benchmarks/torch_cuda_peer.py Benchmarks/torch_peer.py Benchmarks/compare.py "$tree/Benchmarks/"
+cp Benchmarks/torch_cuda_peer.py Benchmarks/torch_peer.py Benchmarks/bench_shapes.py Benchmarks/report*.py "$tree/Benchmarks/"
 cp scripts/gpu-run.sh "$tree/scripts/"
 echo "libnvidia-opencl.so.1" > "$tree/icd/nvidia.icd"
 

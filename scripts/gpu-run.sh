@@ -12,9 +12,12 @@
 #   2. devices.txt      convkit devices, with OCL_ICD_VENDORS=<bundle>/icd and
 #                       LD_LIBRARY_PATH=<bundle>/lib:/usr/local/nvidia/lib64
 #   3. op_suites.txt    every op suite on the OpenCL backend
-#   4. convkit-opencl.json   ck-bench on the OpenCL backend (the benchmark shapes)
-#   5. torch-cuda-fp32.json, torch-cuda-tf32.json   Benchmarks/torch_cuda_peer.py, TF32 off and on
-#   6. compare-fp32.md/.json, compare-tf32.md/.json   ConvKit / PyTorch per shape and pass
+#   4. convkit-opencl.json   ck-bench on the OpenCL backend (the core shapes, every conv algorithm,
+#                            the device's FMA and bandwidth probes)
+#   5. torch-cuda-fp32.json, torch-cuda-tf32.json   Benchmarks/torch_cuda_peer.py on the same shapes
+#                            (ck-bench --list writes them to shapes.json), TF32 off and on
+#   6. compare-fp32.md/.json/.png, compare-tf32.md/.json/.png   ConvKit / PyTorch per shape and pass
+#                            (Benchmarks/report.py)
 #   7. summary.md       device, driver, date, and what passed
 # into DIR (default <bundle>/results/gpu-<UTC date and time>). A step that fails is
 # recorded and the rest still run (without an OpenCL device, only PyTorch runs); the exit
@@ -99,15 +102,17 @@ else
     failed+=("no OpenCL device")
 fi
 
+"$bundle/bin/ck-bench" --list "${quick[@]}" --json "$out/shapes.json" || failed+=("shape list")
 for precision in fp32 tf32; do
     step "PyTorch CUDA peer, $precision"
     tf32=off
     if [ "$precision" = tf32 ]; then tf32=on; fi
-    run "torch-cuda-$precision" 90 "$python" "$bundle/Benchmarks/torch_cuda_peer.py" --tf32 "$tf32" --repeats 5 \
-        --device "${GPU_RUN_TORCH_DEVICE:-cuda}" "${quick[@]}" --json "$out/torch-cuda-$precision.json"
+    run "torch-cuda-$precision" 90 "$python" "$bundle/Benchmarks/torch_cuda_peer.py" --shapes "$out/shapes.json" \
+        --tf32 "$tf32" --repeats 5 --device "${GPU_RUN_TORCH_DEVICE:-cuda}" --json "$out/torch-cuda-$precision.json"
     if [ -f "$out/convkit-opencl.json" ] && [ -f "$out/torch-cuda-$precision.json" ]; then
-        run "compare-$precision" 60 "$python" "$bundle/Benchmarks/compare.py" "$out/convkit-opencl.json" \
-            "$out/torch-cuda-$precision.json" --markdown "$out/compare-$precision.md" --json "$out/compare-$precision.json"
+        run "compare-$precision" 60 "$python" "$bundle/Benchmarks/report.py" "$out/convkit-opencl.json" \
+            "$out/torch-cuda-$precision.json" --markdown "$out/compare-$precision.md" \
+            --json "$out/compare-$precision.json" --chart "$out/compare-$precision.png"
     fi
 done
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ConvKit builds and tests with, when any is missing.
 # Runs apt-get as root directly, otherwise through sudo.
+#   scripts/install-deps.sh [--bench]
+# --bench adds what the benchmark suite runs (Benchmarks/run.sh): PyTorch's CPU build as the
+# peer and matplotlib for the chart.
 set -euo pipefail
 
 # libpng-dev writes the training chart (convkit train's chart.png);
@@ -9,6 +12,9 @@ set -euo pipefail
 # openmpi-bin serve the optional MPI build (swift build --traits MPI) and its 2-rank tests.
 packages=(libopenblas-dev cmake pkg-config gcc libc6-dev make zlib1g-dev libpng-dev dataset-fashion-mnist
           ocl-icd-opencl-dev opencl-headers pocl-opencl-icd libopenmpi-dev openmpi-bin)
+if [ "${1:-}" = "--bench" ]; then
+    packages+=(python3-torch python3-matplotlib)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,145 +1,64 @@
 /*
- * main.c — ck-bench: GFLOP/s of conv2d and transposed conv2d (forward,
- * backward-data, backward-weights) and GB/s of pooling (forward, backward)
- * on ResNet / MobileNet-style shapes (shapes.c), on one ConvKit backend.
+ * main.c — ck-bench: the op-level benchmark. GFLOP/s of conv2d, depthwise and
+ * transposed conv2d (forward, backward-data, backward-weights) and of GEMM,
+ * GB/s of pooling and batch norm (forward, backward), over a set of shapes
+ * (shapes.c, catalog.c), on one ConvKit backend, for the algorithm the
+ * backend picks and every other conv algorithm that runs the pass
+ * (algorithms.c); each rate also as a fraction of the measured peak
+ * (probes.h). Options: options.c, or ck-bench --help.
  *
- *   ck-bench [--backend cpu|reference|opencl|auto] [--threads T] [--repeats R]
- *            [--quick] [--filter SUBSTR] [--json FILE] [--list]
- *   ck-bench --backend opencl --tune [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]
- *
- * --tune times candidate kernel parameters of the OpenCL backend on the
- * first OpenCL device and prints the tuning-table row for it (tune.c).
- * Each pass runs once to warm up, then R times (default 5); the table gives
- * the median, minimum and maximum time and the rate at the median. --filter
- * keeps the passes whose "<shape>/<pass>" contains SUBSTR; --quick divides
- * every batch by 8 for a fast smoke run. Exit status: 0 when every pass ran,
- * 1 when one failed, 2 on a usage error.
+ * Each pass runs once to warm up, then up to R times; the table gives the
+ * median, minimum and maximum time and the rate at the median. Exit status:
+ * 0 when every pass ran, 1 when one failed, 2 on a usage error.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench_case.h"
+#include "algorithms.h"
+#include "catalog.h"
+#include "options.h"
 #include "report.h"
 #include "tune.h"
 
-typedef struct bench_options {
-    ck_backend_kind backend;
-    int threads;
-    int repeats;
-    int quick;
-    int list_only;
-    int tune;
-    const char *filter;
-    const char *json_path;
-} bench_options;
-
-static void print_usage(FILE *out) {
-    fprintf(out,
-            "usage: ck-bench [--backend cpu|reference|opencl|auto] [--threads T] [--repeats R]\n"
-            "                [--quick] [--filter SUBSTR] [--json FILE] [--list]\n"
-            "       ck-bench --backend opencl --tune [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
-            "  --backend   backend to measure (default cpu)\n"
-            "  --threads   worker threads, 0 = one per core (default 0)\n"
-            "  --repeats   timed runs per pass after one warm-up (default 5)\n"
-            "  --quick     batches divided by 8, for a fast smoke run\n"
-            "  --filter    only passes whose \"<shape>/<pass>\" contains SUBSTR\n"
-            "  --json      also write the results and machine details to FILE\n"
-            "  --list      print the shapes and passes, run nothing\n"
-            "  --tune      time candidate OpenCL kernel parameters on the conv shapes (--filter: shape\n"
-            "              names) and print the row of the tuning table for this device\n");
-}
-
-static int parse_int(const char *text, int min, int max, int *out) {
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno || end == text || *end || value < min || value > max) return 0;
-    *out = (int)value;
-    return 1;
-}
-
-static int parse_backend(const char *name, ck_backend_kind *out) {
-    /* CK_BACKEND_OPENCL is the last kind in convkit.h. */
-    for (int kind = CK_BACKEND_AUTO; kind <= CK_BACKEND_OPENCL; kind++) {
-        if (strcmp(name, ck_backend_name((ck_backend_kind)kind)) == 0) {
-            *out = (ck_backend_kind)kind;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/** Returns 1 with *options filled, or 0 after printing what is wrong. */
-static int parse_options(int argc, char **argv, bench_options *options) {
-    *options = (bench_options){CK_BACKEND_CPU, 0, 5, 0, 0, 0, NULL, NULL};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes_value = 1;
-        if (strcmp(arg, "--quick") == 0) {
-            options->quick = 1, takes_value = 0;
-        } else if (strcmp(arg, "--list") == 0) {
-            options->list_only = 1, takes_value = 0;
-        } else if (strcmp(arg, "--tune") == 0) {
-            options->tune = 1, takes_value = 0;
-        } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            print_usage(stdout);
-            exit(0);
-        } else if (!value) {
-            fprintf(stderr, "ck-bench: unknown option or missing value: %s\n", arg);
-            return 0;
-        } else if (strcmp(arg, "--backend") == 0) {
-            if (!parse_backend(value, &options->backend)) {
-                fprintf(stderr, "ck-bench: unknown backend '%s'\n", value);
-                return 0;
-            }
-        } else if (strcmp(arg, "--threads") == 0) {
-            if (!parse_int(value, 0, 1024, &options->threads)) {
-                fprintf(stderr, "ck-bench: --threads wants 0...1024, not '%s'\n", value);
-                return 0;
-            }
-        } else if (strcmp(arg, "--repeats") == 0) {
-            if (!parse_int(value, 1, 100000, &options->repeats)) {
-                fprintf(stderr, "ck-bench: --repeats wants a count >= 1, not '%s'\n", value);
-                return 0;
-            }
-        } else if (strcmp(arg, "--filter") == 0) {
-            options->filter = value;
-        } else if (strcmp(arg, "--json") == 0) {
-            options->json_path = value;
-        } else {
-            fprintf(stderr, "ck-bench: unknown option %s\n", arg);
-            return 0;
-        }
-        i += takes_value;
-    }
-    return 1;
-}
-
 static int pass_selected(const bench_options *options, const bench_shape *shape, bench_pass pass) {
     if (!options->filter) return 1;
-    char label[128];
+    char label[160];
     snprintf(label, sizeof label, "%s/%s", shape->name, bench_pass_name(shape, pass));
     return strstr(label, options->filter) != NULL;
 }
 
-static int count_selected_passes(const bench_options *options) {
-    int count = 0;
-    for (int s = 0; s < bench_shape_count; s++)
-        for (int p = 0; p < bench_pass_count(&bench_shapes[s]); p++)
-            count += pass_selected(options, &bench_shapes[s], (bench_pass)p);
-    return count;
+/* The shapes of the selected sets that have a pass --filter keeps; -1 when out of memory. */
+static int select_shapes(const bench_options *options, bench_shape_list *selected) {
+    bench_shape_list all = {0};
+    int failed = (options->sets & BENCH_SET_CORE) && bench_add_core_shapes(&all) != 0;
+    if (!failed && (options->sets & BENCH_SET_CATALOG)) failed = bench_add_catalog_shapes(&all) != 0;
+    for (int s = 0; s < all.count && !failed; s++) {
+        int keep = 0;
+        for (int p = 0; p < bench_pass_count(&all.items[s]); p++) keep |= pass_selected(options, &all.items[s], p);
+        if (keep && !bench_shape_list_add(selected, &all.items[s])) failed = 1;
+    }
+    bench_shape_list_free(&all);
+    return failed ? -1 : selected->count;
 }
 
-static void list_shapes(const bench_options *options) {
-    for (int s = 0; s < bench_shape_count; s++) {
-        const bench_shape *shape = &bench_shapes[s];
+static int list_shapes(const bench_options *options, const bench_shape_list *shapes) {
+    if (options->json_path) {
+        if (bench_write_shapes_json(options->json_path, shapes, options->set_name, options->quick) != 0) {
+            fprintf(stderr, "ck-bench: cannot write %s: %s\n", options->json_path, strerror(errno));
+            return 1;
+        }
+        printf("wrote %d shapes to %s\n", shapes->count, options->json_path);
+        return 0;
+    }
+    for (int s = 0; s < shapes->count; s++) {
+        const bench_shape *shape = &shapes->items[s];
         for (int p = 0; p < bench_pass_count(shape); p++)
             if (pass_selected(options, shape, (bench_pass)p))
                 printf("%s/%s  %s\n", shape->name, bench_pass_name(shape, (bench_pass)p), shape->description);
     }
+    return 0;
 }
 
 static void record_failure(bench_result *result, ck_context *ctx, ck_status status) {
@@ -149,99 +68,168 @@ static void record_failure(bench_result *result, ck_context *ctx, ck_status stat
              message);
 }
 
-/** Measures every selected pass of one shape, appending to results; returns how many it added. */
-static int measure_shape(ck_context *ctx, const bench_options *options, const bench_shape *shape,
-                         bench_result *results) {
-    int64_t n = options->quick ? bench_quick_batch(shape->n) : shape->n;
-    int count = 0;
-    bench_case bench;
-    ck_status setup = CK_ERR_INTERNAL;
-    int set_up = 0;
-    for (int p = 0; p < bench_pass_count(shape); p++) {
-        bench_pass pass = (bench_pass)p;
-        if (!pass_selected(options, shape, pass)) continue;
-        if (!set_up) setup = bench_case_setup(&bench, ctx, shape, n), set_up = 1;
+/*
+ * An alternative algorithm whose warm-up run takes over this many times the
+ * chosen one's median is recorded from that one run: it is far slower, and
+ * its repeats would cost minutes (the implicit GEMM on a CPU OpenCL driver).
+ */
+enum { SLOWER_FACTOR = 10 };
 
+/*
+ * Measures the passes of `shape` whose bit is set in `passes` on ctx, labelled
+ * with `algorithms[pass]`; cutoff_s[pass] > 0 ends a pass after a warm-up
+ * slower than that (bench_plan).
+ */
+static int measure_on(ck_context *ctx, const bench_options *options, const bench_run_info *info,
+                      const bench_shape *shape, unsigned passes, const char *const algorithms[3], int chosen,
+                      const double cutoff_s[3], bench_result *results) {
+    int64_t n = options->quick ? bench_quick_batch(shape->n) : shape->n;
+    bench_case bench;
+    ck_status setup = bench_case_setup(&bench, ctx, shape, n);
+    int count = 0;
+    for (int p = 0; p < bench_pass_count(shape); p++) {
+        if (!(passes & (1u << p))) continue;
         bench_result *result = &results[count++];
-        *result = (bench_result){.shape = shape, .pass = pass, .n = n, .work = bench_work(shape, pass, n)};
-        if (setup != CK_OK) {
-            record_failure(result, ctx, setup);
-        } else {
-            ck_status status = bench_case_measure(&bench, pass, options->repeats, &result->timing,
-                                                  &result->cpu_fallback);
-            if (status != CK_OK) record_failure(result, ctx, status);
-        }
-        bench_print_result(stdout, result);
+        *result = (bench_result){.shape = shape, .pass = (bench_pass)p, .n = n, .algorithm = algorithms[p],
+                                 .chosen = chosen, .work = bench_work(shape, (bench_pass)p, n)};
+        const bench_plan plan = {options->repeats, options->pass_budget_s, cutoff_s[p]};
+        ck_status status = setup;
+        if (status == CK_OK) status = bench_case_measure(&bench, (bench_pass)p, &plan, &result->timing,
+                                                         &result->cpu_fallback);
+        if (status != CK_OK) record_failure(result, ctx, status);
+        bench_print_result(stdout, result, info);
     }
-    if (set_up && setup == CK_OK) bench_case_teardown(&bench);
+    if (setup == CK_OK) bench_case_teardown(&bench);
     return count;
 }
 
-int main(int argc, char **argv) {
-    bench_options options;
-    if (!parse_options(argc, argv, &options)) {
-        print_usage(stderr);
-        return 2;
+/* Runs the passes once at batch 1 on ctx, so that building its programs is not timed (OpenCL). */
+static void prepare(ck_context *ctx, const bench_shape *shape, unsigned passes) {
+    bench_case bench;
+    if (bench_case_setup(&bench, ctx, shape, 1) != CK_OK) return;
+    for (int p = 0; p < bench_pass_count(shape); p++) {
+        int fallback;
+        if (passes & (1u << p)) bench_case_run(&bench, (bench_pass)p, &fallback);
     }
-    if (options.list_only) {
-        list_shapes(&options);
-        return 0;
-    }
-    if (options.tune) {
-        if (options.backend != CK_BACKEND_OPENCL) {
-            fprintf(stderr, "ck-bench: --tune tunes the opencl backend: add --backend opencl\n");
-            return 2;
-        }
-        const bench_tune_options tune = {options.filter, options.quick, options.repeats, options.json_path};
-        return bench_tune(&tune);
-    }
-    if (count_selected_passes(&options) == 0) {
-        fprintf(stderr, "ck-bench: no pass matches --filter '%s' (ck-bench --list shows them)\n", options.filter);
-        return 2;
-    }
+    bench_case_teardown(&bench);
+}
 
+/* Every selected pass of one shape: the backend's choice, then each other algorithm that runs it. */
+static int measure_shape(bench_algorithms *algorithms, const bench_options *options, const bench_run_info *info,
+                         const bench_shape *shape, bench_result *results) {
+    const char *chosen[3] = {NULL, NULL, NULL};
+    unsigned passes = 0, alternative_passes[BENCH_MAX_FORCED] = {0};
+    int count = 0;
+    for (int p = 0; p < bench_pass_count(shape); p++) {
+        if (!pass_selected(options, shape, (bench_pass)p)) continue;
+        bench_choice choice;
+        ck_status status = bench_algorithms_choose(algorithms, shape, (bench_pass)p, &choice);
+        if (status != CK_OK) {
+            bench_result *result = &results[count++];
+            *result = (bench_result){.shape = shape, .pass = (bench_pass)p, .n = 1};
+            record_failure(result, algorithms->ctx, status);
+            bench_print_result(stdout, result, info);
+            continue;
+        }
+        passes |= 1u << p, chosen[p] = choice.chosen;
+        for (int i = 0; i < choice.alternative_count && options->all_algorithms; i++)
+            alternative_passes[choice.alternatives[i]] |= 1u << p;
+    }
+    const double no_cutoff[3] = {0, 0, 0};
+    double cutoff_s[3] = {0, 0, 0};
+    int first = count;
+    if (passes) count += measure_on(algorithms->ctx, options, info, shape, passes, chosen, 1, no_cutoff, results + count);
+    for (int i = first; i < count; i++)
+        if (results[i].status == CK_OK) cutoff_s[results[i].pass] = SLOWER_FACTOR * results[i].timing.median_s;
+    for (int i = 0; i < algorithms->forced_count; i++) {
+        if (!alternative_passes[i]) continue;
+        const char *names[3] = {algorithms->forced[i].name, algorithms->forced[i].name, algorithms->forced[i].name};
+        prepare(algorithms->forced[i].ctx, shape, alternative_passes[i]);
+        count += measure_on(algorithms->forced[i].ctx, options, info, shape, alternative_passes[i], names, 0, cutoff_s,
+                            results + count);
+    }
+    return count;
+}
+
+static void probe_peaks(bench_run_info *info) {
+    if (info->has_device) bench_probe_opencl(info->device.platform, info->device.name, &info->peaks);
+    else bench_probe_cpu(info->threads, &info->peaks);
+    info->probed = 1;
+}
+
+static int run(const bench_options *options, const bench_shape_list *shapes) {
     ck_context_options context_options;
     ck_context_options_init(&context_options);
-    context_options.backend = options.backend;
-    context_options.num_threads = options.threads;
-    ck_context *ctx = NULL;
-    ck_status status = ck_context_create(&context_options, &ctx);
-    if (status != CK_OK) {
-        fprintf(stderr, "ck-bench: cannot create a context on the %s backend: %s\n",
-                ck_backend_name(options.backend), ck_last_error(NULL));
-        return 1;
-    }
+    context_options.backend = options->backend;
+    context_options.num_threads = options->threads;
+    context_options.device = options->device;
+    bench_algorithms algorithms;
+    if (bench_algorithms_open(&algorithms, &context_options) != CK_OK) return 1;
 
-    bench_run_info info = {.version = ck_version(),
-                           .backend = ck_backend_name(ck_context_backend(ctx)),
-                           .threads = ck_context_num_threads(ctx),
-                           .repeats = options.repeats,
-                           .quick = options.quick};
+    bench_run_info info = {.version = ck_version(), .repeats = options->repeats, .quick = options->quick,
+                           .pass_budget_s = options->pass_budget_s, .set = options->set_name,
+                           .all_algorithms = options->all_algorithms};
     bench_collect_machine_info(&info);
+    bench_collect_context_info(&info, algorithms.ctx);
+    if (options->probes && algorithms.backend != CK_BACKEND_REFERENCE) probe_peaks(&info);
     bench_print_header(stdout, &info);
 
-    bench_result *results = calloc((size_t)bench_shape_count * 3, sizeof *results);
+    bench_result *results = calloc((size_t)shapes->count * 3 * (1 + BENCH_MAX_FORCED), sizeof *results);
     if (!results) {
         fprintf(stderr, "ck-bench: out of memory\n");
-        ck_context_destroy(ctx);
+        bench_algorithms_close(&algorithms);
         return 1;
     }
     int count = 0, failures = 0;
-    for (int s = 0; s < bench_shape_count; s++)
-        count += measure_shape(ctx, &options, &bench_shapes[s], results + count);
+    for (int s = 0; s < shapes->count; s++)
+        count += measure_shape(&algorithms, options, &info, &shapes->items[s], results + count);
     for (int i = 0; i < count; i++) failures += results[i].status != CK_OK;
 
     int exit_code = failures ? 1 : 0;
-    if (options.json_path) {
-        if (bench_write_json(options.json_path, &info, results, count) != 0) {
-            fprintf(stderr, "ck-bench: cannot write %s: %s\n", options.json_path, strerror(errno));
+    if (options->json_path) {
+        if (bench_write_json(options->json_path, &info, results, count) != 0) {
+            fprintf(stderr, "ck-bench: cannot write %s: %s\n", options->json_path, strerror(errno));
             exit_code = 1;
         } else {
-            printf("wrote %s\n", options.json_path);
+            printf("wrote %s\n", options->json_path);
         }
     }
     if (failures) fprintf(stderr, "ck-bench: %d of %d passes failed\n", failures, count);
     free(results);
-    ck_context_destroy(ctx);
+    bench_algorithms_close(&algorithms);
+    return exit_code;
+}
+
+int main(int argc, char **argv) {
+    bench_options options;
+    if (!bench_parse_options(argc, argv, &options)) {
+        bench_print_usage(stderr);
+        return 2;
+    }
+    bench_shape_list shapes = {0};
+    int selected = select_shapes(&options, &shapes);
+    int exit_code;
+    if (selected < 0) {
+        fprintf(stderr, "ck-bench: out of memory\n");
+        exit_code = 1;
+    } else if (options.list_only) {
+        exit_code = list_shapes(&options, &shapes);
+    } else if (options.tune) {
+        if (options.backend != CK_BACKEND_OPENCL) {
+            fprintf(stderr, "ck-bench: --tune tunes the opencl backend: add --backend opencl\n");
+            exit_code = 2;
+        } else {
+            const bench_tune_options tune = {&shapes, options.filter, options.quick, options.repeats,
+                                             options.json_path};
+            exit_code = bench_tune(&tune);
+        }
+    } else if (selected == 0) {
+        fprintf(stderr, "ck-bench: no pass matches --filter '%s' in set %s (ck-bench --list shows them)\n",
+                options.filter, options.set_name);
+        exit_code = 2;
+    } else {
+        exit_code = run(&options, &shapes);
+    }
+    bench_shape_list_free(&shapes);
     return exit_code;
 }

@@ -19,7 +19,8 @@ static int compare_doubles(const void *a, const void *b) {
 /* The median of an even count is the mean of the two middle samples. */
 bench_timing bench_summarize(double *samples, int count) {
     qsort(samples, (size_t)count, sizeof *samples, compare_doubles);
-    bench_timing timing;
+    bench_timing timing = {0};
+    timing.runs = count;
     timing.min_s = samples[0];
     timing.max_s = samples[count - 1];
     timing.median_s = count % 2 ? samples[count / 2] : 0.5 * (samples[count / 2 - 1] + samples[count / 2]);

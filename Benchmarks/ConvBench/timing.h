@@ -1,12 +1,14 @@
 /*
  * timing.h — a monotonic clock and the summary of repeated timings
- * (median, minimum, maximum).
+ * (median, minimum, maximum, and how many runs).
  */
 #ifndef CK_BENCH_TIMING_H
 #define CK_BENCH_TIMING_H
 
 typedef struct bench_timing {
     double median_s, min_s, max_s;
+    int runs;
+    int cut_short; /* set by bench_case_measure: one run, far slower than the alternative */
 } bench_timing;
 
 /** A monotonic clock, in seconds. */

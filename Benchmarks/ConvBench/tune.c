@@ -58,8 +58,8 @@ static double measure(const bench_tune_options *options, const candidate *c, uns
     if (status != CK_OK) return 0.0;
     double log_sum = 0.0;
     int count = 0;
-    for (int s = 0; s < bench_shape_count && status == CK_OK; s++) {
-        const bench_shape *shape = &bench_shapes[s];
+    for (int s = 0; s < options->shapes->count && status == CK_OK; s++) {
+        const bench_shape *shape = &options->shapes->items[s];
         if (!shape_selected(options, shape)) continue;
         int64_t n = options->quick ? bench_quick_batch(shape->n) : shape->n;
         bench_case bench;
@@ -68,7 +68,8 @@ static double measure(const bench_tune_options *options, const candidate *c, uns
             if (!(passes & (1u << p))) continue;
             bench_timing timing;
             int fallback = 0;
-            status = bench_case_measure(&bench, (bench_pass)p, options->repeats, &timing, &fallback);
+            const bench_plan plan = {options->repeats, 0.0, 0.0};
+            status = bench_case_measure(&bench, (bench_pass)p, &plan, &timing, &fallback);
             if (status == CK_OK) log_sum += log(bench_work(shape, (bench_pass)p, n) / timing.median_s * 1e-9), count++;
         }
         bench_case_teardown(&bench);
@@ -123,7 +124,7 @@ int bench_tune(const bench_tune_options *options) {
         return 1;
     }
     int selected = 0;
-    for (int s = 0; s < bench_shape_count; s++) selected += shape_selected(options, &bench_shapes[s]);
+    for (int s = 0; s < options->shapes->count; s++) selected += shape_selected(options, &options->shapes->items[s]);
     if (!selected) {
         fprintf(stderr, "ck-bench --tune: no conv shape matches --filter '%s'\n", options->filter);
         return 2;

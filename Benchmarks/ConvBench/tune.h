@@ -6,8 +6,11 @@
 #ifndef CK_BENCH_TUNE_H
 #define CK_BENCH_TUNE_H
 
-/** What --tune measures: the conv shapes --filter keeps (all by default), at --quick batches, --repeats runs. */
+#include "shapes.h"
+
+/** What --tune measures: the conv shapes of `shapes` --filter keeps (all by default), at --quick batches, --repeats runs. */
 typedef struct bench_tune_options {
+    const bench_shape_list *shapes;
     const char *filter;
     int quick;
     int repeats;

@@ -49,9 +49,31 @@ static ck_status choose_simd(ck_context *ctx, int *use_avx2_fma) {
                         choice);
 }
 
+/*
+ * The conv algorithm CONVKIT_CPU_CONV asks for: auto (unset or empty: the
+ * first that fits), gemm, direct or depthwise (benchmarks compare them; with
+ * direct or depthwise a conv they do not take is CK_ERR_UNSUPPORTED).
+ */
+static ck_status choose_conv(ck_context *ctx, ck_cpu_conv_choice *choice) {
+    static const char *const names[] = {"auto", "gemm", "direct", "depthwise"};
+    const char *value = getenv("CONVKIT_CPU_CONV");
+    *choice = CK_CPU_CONV_AUTO;
+    if (!value || value[0] == '\0') return CK_OK;
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
+        if (strcmp(value, names[i]) == 0) {
+            *choice = (ck_cpu_conv_choice)i;
+            return CK_OK;
+        }
+    }
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                        "cpu backend: CONVKIT_CPU_CONV is '%s'; use auto, gemm, direct or depthwise", value);
+}
+
 ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend *backend) {
     int use_avx2_fma = 0;
+    ck_cpu_conv_choice conv_choice = CK_CPU_CONV_AUTO;
     ck_status status = choose_simd(ctx, &use_avx2_fma);
+    if (status == CK_OK) status = choose_conv(ctx, &conv_choice);
     if (status != CK_OK) return status;
     if (num_threads <= 0) {
         long online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -65,6 +87,7 @@ ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend
         return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "cpu backend: cannot start %d worker threads", (int)num_threads);
     }
     state->has_avx2_fma = use_avx2_fma;
+    state->conv_choice = conv_choice;
     /* The pool owns the cores; each sgemm call runs single-threaded on a worker. */
     openblas_set_num_threads(1);
     backend->kind = CK_BACKEND_CPU;
@@ -73,7 +96,8 @@ ck_status ck_cpu_backend_create(ck_context *ctx, int32_t num_threads, ck_backend
     backend->state = state;
     backend->destroy = cpu_destroy;
     backend->num_threads = num_threads;
-    snprintf(backend->description, sizeof backend->description, "cpu: %d threads%s", (int)num_threads,
-             state->has_avx2_fma ? ", AVX2/FMA" : "");
+    static const char *const forced[] = {"", ", convs: gemm", ", convs: direct", ", convs: depthwise"};
+    snprintf(backend->description, sizeof backend->description, "cpu: %d threads%s%s", (int)num_threads,
+             state->has_avx2_fma ? ", AVX2/FMA" : "", forced[conv_choice]);
     return CK_OK;
 }

@@ -6,18 +6,57 @@
  * any depth multiplier) runs direct kernels (cpu_depthwise.c); forward and
  * backward-weights with 2 to 4 input channels per group run the direct
  * kernels of conv_direct.c on x86-64 with AVX2; every other conv runs
- * im2col + sgemm (conv_gemm_*.c). float32 only.
+ * im2col + sgemm (conv_gemm_*.c). float32 only. CONVKIT_CPU_CONV (the
+ * context's conv_choice) forces one of them instead; a forced direct or
+ * depthwise algorithm that does not take the conv is CK_ERR_UNSUPPORTED.
  */
 #include "cpu/conv_algorithms.h"
 #include "cpu/cpu_ops.h"
 #include "cpu/cpu_support.h"
 #include "cpu/simd.h"
 
+typedef enum conv_algorithm { ALGORITHM_GEMM, ALGORITHM_DIRECT, ALGORITHM_DEPTHWISE } conv_algorithm;
+
+/*
+ * The algorithm for one pass of g; `has_direct` says whether the direct
+ * kernels have this pass. CK_ERR_UNSUPPORTED (message set) when the forced
+ * algorithm does not take it.
+ */
+static ck_status choose(ck_backend *backend, const char *op, const ck_conv_geometry *g, int has_direct,
+                        conv_algorithm *out) {
+    const ck_cpu_conv_choice choice = ck_cpu(backend)->conv_choice;
+    const int depthwise = ck_geom_is_depthwise(g);
+    int direct = 0;
+#if CK_SIMD_X86
+    direct = has_direct && ck_conv_direct_fits(g, ck_cpu(backend)->has_avx2_fma);
+#else
+    (void)has_direct;
+#endif
+    switch (choice) {
+    case CK_CPU_CONV_GEMM: *out = ALGORITHM_GEMM; return CK_OK;
+    case CK_CPU_CONV_DIRECT: *out = ALGORITHM_DIRECT; break;
+    case CK_CPU_CONV_DEPTHWISE: *out = ALGORITHM_DEPTHWISE; break;
+    default: /* CK_CPU_CONV_AUTO */
+        *out = depthwise ? ALGORITHM_DEPTHWISE : direct ? ALGORITHM_DIRECT : ALGORITHM_GEMM;
+        return CK_OK;
+    }
+    if (*out == ALGORITHM_DIRECT ? direct : depthwise) return CK_OK;
+    return ck_set_error(backend->ctx, CK_ERR_UNSUPPORTED,
+                        "%s: CONVKIT_CPU_CONV=%s, but those kernels do not run this pass of this conv "
+                        "(%lld input channels per group, %lldx%lld kernel)",
+                        op, *out == ALGORITHM_DIRECT ? "direct" : "depthwise", (long long)ck_geom_in_per_group(g),
+                        (long long)g->kernel_h, (long long)g->kernel_w);
+}
+
 ck_status ck_conv_run_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
                               const float *weight, const float *bias, float beta, float *output) {
-    if (ck_geom_is_depthwise(g)) return ck_conv_depthwise_forward(backend, op, g, input, weight, bias, beta, output);
+    conv_algorithm algorithm;
+    ck_status status = choose(backend, op, g, 1, &algorithm);
+    if (status != CK_OK) return status;
+    if (algorithm == ALGORITHM_DEPTHWISE)
+        return ck_conv_depthwise_forward(backend, op, g, input, weight, bias, beta, output);
 #if CK_SIMD_X86
-    if (ck_conv_direct_fits(g, ck_cpu(backend)->has_avx2_fma))
+    if (algorithm == ALGORITHM_DIRECT)
         return ck_conv_direct_forward(backend, op, g, input, weight, bias, beta, output);
 #endif
     return ck_conv_gemm_forward(backend, op, g, input, weight, bias, beta, output);
@@ -26,17 +65,23 @@ ck_status ck_conv_run_forward(ck_backend *backend, const char *op, const ck_conv
 ck_status ck_conv_run_backward_data(ck_backend *backend, const char *op, const ck_conv_geometry *g,
                                     const float *weight, const float *d_output, const float *bias, float beta,
                                     float *d_input) {
-    if (ck_geom_is_depthwise(g))
+    conv_algorithm algorithm;
+    ck_status status = choose(backend, op, g, 0, &algorithm);
+    if (status != CK_OK) return status;
+    if (algorithm == ALGORITHM_DEPTHWISE)
         return ck_conv_depthwise_backward_data(backend, op, g, weight, d_output, bias, beta, d_input);
     return ck_conv_gemm_backward_data(backend, op, g, weight, d_output, bias, beta, d_input);
 }
 
 ck_status ck_conv_run_backward_weights(ck_backend *backend, const char *op, const ck_conv_geometry *g,
                                        const float *input, const float *d_output, float beta, float *d_weight) {
-    if (ck_geom_is_depthwise(g))
+    conv_algorithm algorithm;
+    ck_status status = choose(backend, op, g, 1, &algorithm);
+    if (status != CK_OK) return status;
+    if (algorithm == ALGORITHM_DEPTHWISE)
         return ck_conv_depthwise_backward_weights(backend, op, g, input, d_output, beta, d_weight);
 #if CK_SIMD_X86
-    if (ck_conv_direct_fits(g, ck_cpu(backend)->has_avx2_fma))
+    if (algorithm == ALGORITHM_DIRECT)
         return ck_conv_direct_backward_weights(backend, op, g, input, d_output, beta, d_weight);
 #endif
     return ck_conv_gemm_backward_weights(backend, op, g, input, d_output, beta, d_weight);

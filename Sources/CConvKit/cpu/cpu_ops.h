@@ -8,9 +8,18 @@
 #include "core/backend.h"
 #include "cpu/thread_pool.h"
 
+/** Which conv algorithm runs (CONVKIT_CPU_CONV, read at context creation; cpu_conv.c). */
+typedef enum ck_cpu_conv_choice {
+    CK_CPU_CONV_AUTO = 0,  /* the first that fits: depthwise, direct, im2col + sgemm */
+    CK_CPU_CONV_GEMM,      /* im2col + sgemm for every conv */
+    CK_CPU_CONV_DIRECT,    /* the few-channel direct kernels only; others are unsupported */
+    CK_CPU_CONV_DEPTHWISE  /* the depthwise kernels only; others are unsupported */
+} ck_cpu_conv_choice;
+
 typedef struct ck_cpu_state {
     ck_thread_pool *pool;
     int has_avx2_fma; /* chosen once at context creation (cpuid) */
+    ck_cpu_conv_choice conv_choice;
 } ck_cpu_state;
 
 static inline ck_cpu_state *ck_cpu(ck_backend *backend) { return (ck_cpu_state *)backend->state; }

@@ -116,7 +116,13 @@ CK_API void ck_context_options_init(ck_context_options *options);
  * Creates a context (one device + queue). options may be NULL (defaults).
  * The CPU backend uses its AVX2/FMA kernels when the processor has them;
  * the environment variable CONVKIT_CPU_SIMD=portable selects the portable
- * kernels instead (auto, the default, detects). The OpenCL backend reads, when
+ * kernels instead (auto, the default, detects). CONVKIT_CPU_CONV picks its
+ * conv algorithm (for conv2d and transposed conv2d; benchmarks compare them):
+ * auto (the default: depthwise kernels when each output channel reads one
+ * input channel, else the direct kernels for 2 to 4 input channels per group
+ * on AVX2, forward and backward-weights, else im2col + sgemm), gemm (im2col +
+ * sgemm for every conv), direct or depthwise (only those kernels: a conv or
+ * pass they do not run fails with CK_ERR_UNSUPPORTED). The OpenCL backend reads, when
  * a context is created (CONVKIT_KERNEL_DIR: when it builds a program;
  * Kernels/README.md has the details):
  *   CONVKIT_PROGRAM_CACHE=off   no built programs kept on disk (default: kept
@@ -127,8 +133,8 @@ CK_API void ck_context_options_init(ck_context_options *options);
  *   CONVKIT_KERNEL_DIR=...      kernel sources from a folder, not the embedded copy;
  *   CONVKIT_FAULT=...           a test hook: one injected failure (build, alloc
  *                               or enqueue, optionally :OP).
- * A malformed CONVKIT_CL_TUNING or an unknown op in CONVKIT_OPENCL_FALLBACK
- * fails with CK_ERR_INVALID_ARGUMENT.
+ * A malformed CONVKIT_CL_TUNING, an unknown op in CONVKIT_OPENCL_FALLBACK or
+ * an unknown CONVKIT_CPU_SIMD / CONVKIT_CPU_CONV fails with CK_ERR_INVALID_ARGUMENT.
  */
 CK_API ck_status ck_context_create(const ck_context_options *options, ck_context **out_context);
 
