@@ -55,11 +55,26 @@ static ck_status check(ck_context *ctx, const ck_device_info *info, const ck_cl_
                         text, info->name, problem);
 }
 
-ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+/* The Winograd setting from CONVKIT_CL_WINOGRAD (unset or empty: auto); another value fails with
+   CK_ERR_INVALID_ARGUMENT. */
+static ck_status winograd_setting(ck_context *ctx, int *out) {
+    const char *text = getenv("CONVKIT_CL_WINOGRAD");
+    static const char *const names[] = {"auto", "on", "off"};
+    *out = CK_CL_WINOGRAD_AUTO;
+    if (!text || !text[0]) return CK_OK;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(text, names[i]) == 0) return *out = i, CK_OK;
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                        "ck_context_create: CONVKIT_CL_WINOGRAD='%s'; it takes auto, on or off", text);
+}
+
+/* The tuning from CONVKIT_CL_TUNING, the table or the defaults (Winograd left on auto). */
+static ck_status tuning_of(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
     const char *text = getenv("CONVKIT_CL_TUNING");
     if (text && text[0]) {
         ck_cl_tuning t;
         char end;
+        t.winograd = CK_CL_WINOGRAD_AUTO;
         if (sscanf(text, "%d,%d,%d,%d,%d,%d,%d%c", &t.tile_m, &t.tile_n, &t.tile_k, &t.work_m, &t.work_n, &t.conv_vec,
                    &t.conv_block, &end) != 7)
             t.tile_m = 0; /* malformed: check() says so */
@@ -77,10 +92,19 @@ ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tu
     return CK_OK;
 }
 
+ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+    int winograd;
+    ck_status status = winograd_setting(ctx, &winograd);
+    if (status == CK_OK) status = tuning_of(ctx, device, out);
+    if (status == CK_OK) out->winograd = winograd;
+    return status;
+}
+
 void ck_cl_tuning_describe(const ck_cl_tuning *t, char *out, size_t capacity) {
+    static const char *const winograd[] = {"auto", "on", "off"};
     if (t->conv_vec)
-        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d", t->tile_m, t->tile_n, t->tile_k, t->work_m,
-                 t->work_n, t->conv_vec, t->conv_block);
+        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d, winograd %s", t->tile_m, t->tile_n,
+                 t->tile_k, t->work_m, t->work_n, t->conv_vec, t->conv_block, winograd[t->winograd]);
     else
         snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, implicit-GEMM conv", t->tile_m, t->tile_n, t->tile_k, t->work_m,
                  t->work_n);

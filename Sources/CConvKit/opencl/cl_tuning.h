@@ -18,7 +18,14 @@ typedef struct ck_cl_tuning {
        vectors of CONV_VEC output positions, CONV_BLOCK output channels per forward work item;
        both 0 = every conv pass on the implicit GEMM instead. */
     int conv_vec, conv_block;
+    /* Winograd F(2x2, 3x3) for the 3x3 stride-1 convs (Kernels/conv2d_winograd.cl, on the CONV_VEC
+       kernels' vectors): CK_CL_WINOGRAD_AUTO (0, what table rows leave it: where the rule of
+       cl_conv_winograd.c says it wins), _ON or _OFF; the environment variable CONVKIT_CL_WINOGRAD
+       (auto, on, off; read when a context is created) sets it. */
+    int winograd;
 } ck_cl_tuning;
+
+enum { CK_CL_WINOGRAD_AUTO = 0, CK_CL_WINOGRAD_ON = 1, CK_CL_WINOGRAD_OFF = 2 };
 
 /** One row of the table: a device whose vendor and name contain these texts (case-insensitive; "" = any). */
 typedef struct ck_cl_tuning_entry {
@@ -35,7 +42,7 @@ typedef struct ck_cl_tuning_entry {
  */
 ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out);
 
-/** "tiles 32x32x16/4x4, conv vec 8 x 8" — the tuning in the text CONVKIT_CL_TUNING takes is "32,32,16,4,4,8,8". */
+/** "tiles 32x32x16/4x4, direct conv 8 x 8" — the tuning in the text CONVKIT_CL_TUNING takes is "32,32,16,4,4,8,8". */
 void ck_cl_tuning_describe(const ck_cl_tuning *tuning, char *out, size_t capacity);
 
 #endif

@@ -1,0 +1,99 @@
+/*
+ * cl_conv_winograd.c — conv2d forward, and the backward-data of stride-1
+ * convs, by Winograd's F(2x2, 3x3) on the kernels of Kernels/conv2d_winograd.cl,
+ * for 3x3 kernels, stride 1, dilation 1, one group, on devices with the direct
+ * vector kernels (CONV_VEC). x: (N, C, H, W); w: (O, C, 3, 3); y: (N, O, OH, OW).
+ *
+ * Four launches, three scratch buffers from the pool: winograd_weights
+ * (U: 16 x O x C), winograd_input (V: 16 x C x tiles), winograd_gemm
+ * (M = U V: 16 x O x tiles) and winograd_output (y). Whether a call takes
+ * this path: the context's Winograd setting (CONVKIT_CL_WINOGRAD, cl_tuning.h)
+ * and, for "auto", ck_cl_winograd_wins below.
+ */
+#include "opencl/cl_ops.h"
+
+#include <stdint.h>
+
+/* The tiles of geometry g: th x tw per image, t in all, tp rounded up to the GEMM's vector width. */
+typedef struct tiling {
+    int64_t th, tw, t, tp;
+} tiling;
+
+static tiling tiles_of(const cl_int16 *g, int vec) {
+    tiling t = {.th = ((int64_t)g->s[5] + 1) / 2, .tw = ((int64_t)g->s[6] + 1) / 2};
+    t.t = (int64_t)g->s[0] * t.th * t.tw;
+    t.tp = (t.t + vec - 1) / vec * vec;
+    return t;
+}
+
+/* Whether the kernels can run geometry g: 3x3, stride 1, dilation 1, one group, indices within int32. */
+static int winograd_fits(const ck_cl_state *state, const cl_int16 *g) {
+    if (state->tuning.conv_vec <= 0) return 0;
+    if (g->s[7] != 3 || g->s[8] != 3 || g->s[9] != 1 || g->s[10] != 1 || g->s[13] != 1 || g->s[14] != 1 ||
+        g->s[15] != 1)
+        return 0;
+    const tiling t = tiles_of(g, state->tuning.conv_vec);
+    const int64_t block = state->tuning.conv_block, o_packed = ((int64_t)g->s[4] + block - 1) / block * block;
+    const int64_t channels = g->s[1] > g->s[4] ? g->s[1] : g->s[4];
+    return t.tp > 0 && 16 * channels * t.tp <= INT32_MAX && 16 * o_packed * g->s[1] <= INT32_MAX;
+}
+
+/*
+ * The "auto" rule: where F(2x2, 3x3) measured faster than the direct vector kernel on this
+ * kind of device (see Kernels/README.md, "Winograd"). It saves 9/4 of the multiply-adds but
+ * moves 16 x (C + O) floats per tile through memory, so it pays only with many channels.
+ */
+static int winograd_wins(const cl_int16 *g) {
+    (void)g;
+    return 0;
+}
+
+int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g) {
+    const ck_cl_state *state = ck_cl(backend);
+    if (state->tuning.winograd == CK_CL_WINOGRAD_OFF || !winograd_fits(state, g)) return 0;
+    return state->tuning.winograd == CK_CL_WINOGRAD_ON || winograd_wins(g);
+}
+
+ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                        ck_cl_view w, int32_t flip, int32_t has_bias, ck_cl_view bias, float beta,
+                                        ck_cl_view y) {
+    const int vec = ck_cl(backend)->tuning.conv_vec, block = ck_cl(backend)->tuning.conv_block;
+    const int32_t c = g->s[1], o = g->s[4], blocks = (o + block - 1) / block;
+    const tiling t = tiles_of(g, vec);
+    const int32_t th = (int32_t)t.th, tw = (int32_t)t.tw, tp = (int32_t)t.tp;
+    const size_t u_count = (size_t)16 * blocks * block * c, v_count = (size_t)16 * c * tp, m_count = (size_t)16 * o * tp;
+    cl_mem u = NULL, v = NULL, m = NULL;
+    ck_status status = ck_cl_alloc(backend, op, u_count * sizeof(float), &u);
+    if (status == CK_OK) status = ck_cl_alloc(backend, op, v_count * sizeof(float), &v);
+    if (status == CK_OK) status = ck_cl_alloc(backend, op, m_count * sizeof(float), &m);
+    if (status == CK_OK) {
+        const ck_cl_arg list[] = {CK_CL_ARG(*g), CK_CL_ARG(flip), CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(u)};
+        const size_t global[2] = {(size_t)blocks * block, (size_t)c};
+        const size_t local[2] = {(size_t)block, 1};
+        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_weights", 2, global, local, list, 5);
+    }
+    if (status == CK_OK) {
+        const ck_cl_arg list[] = {CK_CL_ARG(*g), CK_CL_ARG(th),       CK_CL_ARG(tw), CK_CL_ARG(tp),
+                                  CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(v)};
+        const size_t global[2] = {(size_t)tp, (size_t)c};
+        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_input", 2, global, NULL, list, 7);
+    }
+    if (status == CK_OK) {
+        const ck_cl_arg list[] = {CK_CL_ARG(*g), CK_CL_ARG(tp), CK_CL_ARG(u), CK_CL_ARG(v), CK_CL_ARG(m)};
+        const size_t global[3] = {(size_t)tp / vec, (size_t)blocks, 16};
+        /* A work group: up to 8 channel blocks of the same tiles, which read the same inputs. */
+        const size_t local[3] = {1, (size_t)(blocks < 8 ? blocks : 8), 1};
+        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_gemm", 3, global, local, list, 5);
+    }
+    if (status == CK_OK) {
+        const ck_cl_arg list[] = {CK_CL_ARG(*g),        CK_CL_ARG(th),      CK_CL_ARG(tw),       CK_CL_ARG(tp),
+                                  CK_CL_ARG(m),         CK_CL_ARG(has_bias), CK_CL_ARG(bias.mem), CK_CL_ARG(bias.offset),
+                                  CK_CL_ARG(beta),      CK_CL_ARG(y.mem),   CK_CL_ARG(y.offset)};
+        const size_t global[2] = {(size_t)t.t, (size_t)o};
+        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_output", 2, global, NULL, list, 11);
+    }
+    if (m) ck_cl_free(backend, m, m_count * sizeof(float));
+    if (v) ck_cl_free(backend, v, v_count * sizeof(float));
+    if (u) ck_cl_free(backend, u, u_count * sizeof(float));
+    return status;
+}
