@@ -15,7 +15,9 @@
  * Backward-data of a stride-1 conv is this forward with the weights flipped
  * and their channels swapped (`flip`), as in conv2d_direct.cl.
  * Tiles: T = N * TH * TW (TH = ceil(OH / 2), TW = ceil(OW / 2)), numbered
- * (n * TH + th) * TW + tw, stored in rows of TP = T rounded up to CONV_VEC.
+ * (n * TH + th) * TW + tw. The host runs the last three kernels on chunks of
+ * tiles (first, first + 1, ...) small enough for V and M to stay in cache,
+ * stored in rows of TP = the chunk rounded up to CONV_VEC.
  * Tensors and geometry as conv2d.cl (common/conv_geometry.cl).
  * Defines: CONV_VEC (tiles per GEMM work item: 4, 8 or 16), CONV_BLOCK
  * (output channels per GEMM work item, 1 ... 16). Launches: in each comment.
@@ -77,24 +79,27 @@ __kernel void winograd_weights(int16 g, int flip, __global const float *w, int w
 }
 
 /**
- * V (16, C, TP) = B^T d B for the 4x4 input patch d of every tile and input
- * channel: rows 2 * th - PT ... + 3, columns 2 * tw - PL ... + 3 of x
- * (N, C, H, W), zeros outside it (any padding); tiles T ... TP - 1 are zero.
- * Launch: global (TP, C), one item per (tile, c): items next to each other
- * read neighbouring patches and write neighbouring elements of V.
+ * V (16, C, TP) = B^T d B for the 4x4 input patch d of tiles first ...
+ * first + TP - 1 and every input channel: rows 2 * th - PT ... + 3, columns
+ * 2 * tw - PL ... + 3 of x (N, C, H, W), zeros outside it (any padding);
+ * tiles past the last are zero. Launch: global (TP, C), one item per
+ * (tile, c): items next to each other read neighbouring patches and write
+ * neighbouring elements of V.
  */
-__kernel void winograd_input(int16 g, int tiles_h, int tiles_w, int tp, __global const float *x, int x_off,
-                             __global float *v) {
-    const int t = get_global_id(0), c = get_global_id(1);
-    if (t >= tp || c >= GC) return;
+__kernel void winograd_input(int16 g, int tiles_h, int tiles_w, int first, int tp, __global const float *x,
+                             int x_off, __global float *v) {
+    const int slot = get_global_id(0), c = get_global_id(1), t = first + slot;
+    if (slot >= tp || c >= GC) return;
     const int per_image = tiles_h * tiles_w, n = t / per_image, th = t % per_image / tiles_w, tw = t % tiles_w;
     float d[4][4], e[4][4];
-    const int live = n < GN, row0 = 2 * th - GPT, col0 = 2 * tw - GPL;
-    __global const float *plane = x + x_off + (n * GC + c) * GH * GW;
+    const int row0 = 2 * th - GPT, col0 = 2 * tw - GPL;
+    __global const float *plane = x + x_off + (min(n, GN - 1) * GC + c) * GH * GW;
+    /* Branch-free, so that PoCL vectorizes over the work items: clamped loads, zeroed outside. */
     for (int i = 0; i < 4; i++)
         for (int j = 0; j < 4; j++) {
             const int ih = row0 + i, iw = col0 + j;
-            d[i][j] = live && ih >= 0 && ih < GH && iw >= 0 && iw < GW ? plane[ih * GW + iw] : 0.0f;
+            const float value = plane[clamp(ih, 0, GH - 1) * GW + clamp(iw, 0, GW - 1)];
+            d[i][j] = n < GN && ih >= 0 && ih < GH && iw >= 0 && iw < GW ? value : 0.0f;
         }
     for (int j = 0; j < 4; j++) { /* e = B^T d */
         e[0][j] = d[0][j] - d[2][j];
@@ -103,7 +108,7 @@ __kernel void winograd_input(int16 g, int tiles_h, int tiles_w, int tp, __global
         e[3][j] = d[1][j] - d[3][j];
     }
     const int plane_v = GC * tp;
-    __global float *dst = v + c * tp + t;
+    __global float *dst = v + c * tp + slot;
     for (int i = 0; i < 4; i++) { /* e B */
         dst[(i * 4 + 0) * plane_v] = e[i][0] - e[i][2];
         dst[(i * 4 + 1) * plane_v] = e[i][1] + e[i][2];
@@ -143,30 +148,37 @@ __kernel void winograd_gemm(int16 g, int tp, __global const float *u, __global c
 
 /**
  * y (N, O, OH, OW) = A^T m A (+ bias) + beta * y, m the 4x4 of M at a tile
- * and output channel: its 2x2 outputs, those inside OH x OW.
- * Launch: global (T, O), one item per (tile, o).
+ * (first + slot) and output channel: its 2x2 outputs, those inside OH x OW.
+ * Launch: global (tiles of the chunk, O), one item per (tile, o).
  */
-__kernel void winograd_output(int16 g, int tiles_h, int tiles_w, int tp, __global const float *m, int has_bias,
-                              __global const float *bias, int bias_off, float beta, __global float *y, int y_off) {
-    const int t = get_global_id(0), o = get_global_id(1), per_image = tiles_h * tiles_w;
-    if (t >= GN * per_image || o >= GO) return;
+__kernel void winograd_output(int16 g, int tiles_h, int tiles_w, int first, int count, int tp,
+                              __global const float *m, int has_bias, __global const float *bias, int bias_off,
+                              float beta, __global float *y, int y_off) {
+    const int slot = get_global_id(0), o = get_global_id(1), t = first + slot, per_image = tiles_h * tiles_w;
+    if (slot >= count || o >= GO) return;
     const int n = t / per_image, th = t % per_image / tiles_w, tw = t % tiles_w;
-    float s[4][4], r[2][4];
-    __global const float *src = m + o * tp + t;
-    for (int i = 0; i < 16; i++) s[i / 4][i % 4] = src[i * GO * tp];
-    for (int j = 0; j < 4; j++) { /* r = A^T s */
-        r[0][j] = s[0][j] + s[1][j] + s[2][j];
-        r[1][j] = s[1][j] - s[2][j] - s[3][j];
+    __global const float *src = m + o * tp + slot;
+    const int stride = GO * tp;
+    float r0[4], r1[4]; /* A^T s: s's rows 0 + 1 + 2 and 1 - 2 - 3 */
+    for (int j = 0; j < 4; j++) {
+        const float s0 = src[j * stride], s1 = src[(4 + j) * stride], s2 = src[(8 + j) * stride],
+                    s3 = src[(12 + j) * stride];
+        r0[j] = s0 + s1 + s2;
+        r1[j] = s1 - s2 - s3;
     }
     const float b = has_bias ? bias[bias_off + o] : 0.0f;
-    __global float *plane = y + y_off + (n * GO + o) * GOH * GOW;
-    for (int i = 0; i < 2; i++) {
-        const int oh = 2 * th + i;
-        if (oh >= GOH) break;
-        const float out[2] = {r[i][0] + r[i][1] + r[i][2] + b, r[i][1] - r[i][2] - r[i][3] + b};
-        for (int j = 0; j < 2; j++) {
-            const int ow = 2 * tw + j;
-            if (ow < GOW) plane[oh * GOW + ow] = ck_accumulate(out[j], beta, plane + oh * GOW + ow);
-        }
+    const float y00 = r0[0] + r0[1] + r0[2] + b, y01 = r0[1] - r0[2] - r0[3] + b;
+    const float y10 = r1[0] + r1[1] + r1[2] + b, y11 = r1[1] - r1[2] - r1[3] + b;
+    const int oh = 2 * th, ow = 2 * tw;
+    __global float *p = y + y_off + ((n * GO + o) * GOH + oh) * GOW + ow;
+    if (oh + 1 < GOH && ow + 1 < GOW && beta == 0.0f) { /* the common case, without branches per element */
+        p[0] = y00, p[1] = y01, p[GOW] = y10, p[GOW + 1] = y11;
+        return;
+    }
+    p[0] = ck_accumulate(y00, beta, p);
+    if (ow + 1 < GOW) p[1] = ck_accumulate(y01, beta, p + 1);
+    if (oh + 1 < GOH) {
+        p[GOW] = ck_accumulate(y10, beta, p + GOW);
+        if (ow + 1 < GOW) p[GOW + 1] = ck_accumulate(y11, beta, p + GOW + 1);
     }
 }
