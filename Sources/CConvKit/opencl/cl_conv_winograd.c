@@ -8,9 +8,8 @@
  * once, then per chunk of tiles (whole images, V and M within CHUNK_BYTES so
  * that the GEMM and the output transform read them from cache)
  * winograd_input (V: 16 x C x tiles), winograd_gemm (M = U V: 16 x O x
- * tiles) and winograd_output (y). Whether a call takes
- * this path: the context's Winograd setting (CONVKIT_CL_WINOGRAD, cl_tuning.h)
- * and, for "auto", ck_cl_winograd_wins below.
+ * tiles) and winograd_output (y). Whether a call takes this path: the
+ * tuning's Winograd setting (the table in cl_tuning.c, or CONVKIT_CL_WINOGRAD).
  */
 #include "opencl/cl_ops.h"
 
@@ -50,20 +49,9 @@ static int winograd_fits(const ck_cl_state *state, const cl_int16 *g) {
     return t.tp > 0 && 16 * channels * t.tp <= INT32_MAX && 16 * o_packed * g->s[1] <= INT32_MAX;
 }
 
-/*
- * The "auto" rule: where F(2x2, 3x3) measured faster than the direct vector kernel on this
- * kind of device (see Kernels/README.md, "Winograd"). It saves 9/4 of the multiply-adds but
- * moves 16 x (C + O) floats per tile through memory, so it pays only with many channels.
- */
-static int winograd_wins(const cl_int16 *g) {
-    (void)g;
-    return 0;
-}
-
 int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g) {
     const ck_cl_state *state = ck_cl(backend);
-    if (state->tuning.winograd == CK_CL_WINOGRAD_OFF || !winograd_fits(state, g)) return 0;
-    return state->tuning.winograd == CK_CL_WINOGRAD_ON || winograd_wins(g);
+    return state->tuning.winograd && winograd_fits(state, g);
 }
 
 ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,

@@ -18,14 +18,12 @@ typedef struct ck_cl_tuning {
        vectors of CONV_VEC output positions, CONV_BLOCK output channels per forward work item;
        both 0 = every conv pass on the implicit GEMM instead. */
     int conv_vec, conv_block;
-    /* Winograd F(2x2, 3x3) for the 3x3 stride-1 convs (Kernels/conv2d_winograd.cl, on the CONV_VEC
-       kernels' vectors): CK_CL_WINOGRAD_AUTO (0, what table rows leave it: where the rule of
-       cl_conv_winograd.c says it wins), _ON or _OFF; the environment variable CONVKIT_CL_WINOGRAD
-       (auto, on, off; read when a context is created) sets it. */
+    /* Winograd F(2x2, 3x3) for the forward and backward-data of 3x3 stride-1 convs
+       (Kernels/conv2d_winograd.cl, on devices with CONV_VEC): 1 = on, 0 = off (the direct kernels).
+       The table's eighth number (0 where left out); the environment variable CONVKIT_CL_WINOGRAD
+       (on, off; read when a context is created) overrides it. */
     int winograd;
 } ck_cl_tuning;
-
-enum { CK_CL_WINOGRAD_AUTO = 0, CK_CL_WINOGRAD_ON = 1, CK_CL_WINOGRAD_OFF = 2 };
 
 /** One row of the table: a device whose vendor and name contain these texts (case-insensitive; "" = any). */
 typedef struct ck_cl_tuning_entry {
