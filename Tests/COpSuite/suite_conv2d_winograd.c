@@ -7,8 +7,10 @@
  * Shapes: odd output sizes (a last tile half outside), asymmetric and
  * missing padding, padding 2 (backward-data with no padding), N > 1,
  * channels that are not multiples of the vector width or the channel block,
- * and a 1x1 input. Other backends run the same cases as plain convs with
- * the direct bound. Tolerances: conv_check.h (the Winograd bound).
+ * and a 1x1 input; and two 3x3 stride-1 transposed convs, whose forward
+ * (conv2d's backward-data) and backward-data (conv2d's forward) take the same
+ * path. Other backends run the same cases as plain convs with the direct
+ * bound. Tolerances: conv_check.h (the Winograd bound).
  */
 #include "conv_check.h"
 #include "device_support.h"
@@ -52,6 +54,51 @@ static ck_status backward_weights(ck_context *ctx, const void *params, const ck_
 
 static const ckt_conv_ops conv2d_ops = {forward, backward_data, backward_weights};
 
+static ck_status transpose_forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
+                                   const ck_tensor *bias, const ck_tensor *y) {
+    return ck_conv_transpose2d_forward(ctx, params, x, w, bias, y);
+}
+
+static ck_status transpose_backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
+                                         float beta, const ck_tensor *dx) {
+    return ck_conv_transpose2d_backward_data(ctx, params, w, dy, beta, dx);
+}
+
+static ck_status transpose_backward_weights(ck_context *ctx, const void *params, const ck_tensor *x,
+                                            const ck_tensor *dy, float beta, const ck_tensor *dw,
+                                            const ck_tensor *dbias) {
+    return ck_conv_transpose2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
+}
+
+static const ckt_conv_ops transpose_ops = {transpose_forward, transpose_backward_data, transpose_backward_weights};
+
+/* Transposed convs, 3x3 stride 1: label, N C H W O, pad top bottom left right, bias (C in, O out). */
+static const winograd_shape transposed[] = {
+    {"transposed, pad 1", 2, 6, 7, 5, 9, 1, 1, 1, 1, 1},
+    {"transposed, no padding, asymmetric", 3, 5, 4, 6, 3, 0, 1, 1, 0, 0},
+};
+
+static void run_transposed(ckt_run *run, const winograd_shape *s, int winograd, uint64_t seed) {
+    ckt_case(run, "conv_transpose2d winograd %s: x %lldx%lldx%lldx%lld o %lld p %d,%d,%d,%d%s", s->label,
+             (long long)s->n, (long long)s->c, (long long)s->h, (long long)s->w, (long long)s->o, s->pt, s->pb, s->pl,
+             s->pr, s->has_bias ? " bias" : "");
+    ck_conv_transpose2d_params p = ck_conv_transpose2d_params_default();
+    p.pad_top = s->pt;
+    p.pad_bottom = s->pb;
+    p.pad_left = s->pl;
+    p.pad_right = s->pr;
+    ckt_conv_case c = {&transpose_ops, &p, {s->n, s->c, s->h, s->w}, {s->c, s->o, 3, 3}, {0}, s->has_bias, 0, 0, 0,
+                       0, winograd};
+    if (!ckt_expect_ok(run, ck_conv_transpose2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims"))
+        return;
+    /* y sums over the input channels C, dx over the output channels O (conv_check.h). */
+    c.k_forward = winograd ? (double)s->c + 10 + (s->has_bias ? 1 : 0) : (double)s->c * 9 + (s->has_bias ? 1 : 0);
+    c.k_data = winograd ? (double)s->o + 10 : (double)s->o * 9;
+    c.k_weights = (double)s->n * (double)s->h * (double)s->w;
+    c.k_bias = (double)c.y[0] * (double)c.y[2] * (double)c.y[3];
+    ckt_check_conv_case(run, &c, seed);
+}
+
 static void run_shape(ckt_run *run, const winograd_shape *s, int winograd, uint64_t seed) {
     ckt_case(run, "conv2d winograd %s: x %lldx%lldx%lldx%lld o %lld p %d,%d,%d,%d%s", s->label, (long long)s->n,
              (long long)s->c, (long long)s->h, (long long)s->w, (long long)s->o, s->pt, s->pb, s->pl, s->pr,
@@ -92,6 +139,8 @@ void ckt_suite_conv2d_winograd(ckt_run *run) {
     const int ran_winograd = run->ctx != tested;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         run_shape(run, &shapes[i], ran_winograd, 7000 + 100 * i);
+    for (size_t i = 0; i < sizeof transposed / sizeof transposed[0]; i++)
+        run_transposed(run, &transposed[i], ran_winograd, 8000 + 100 * i);
     run->ctx = tested;
     if (winograd) ck_context_destroy(winograd);
 }
