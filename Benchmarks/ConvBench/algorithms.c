@@ -51,8 +51,24 @@ static ck_status open_forced(bench_algorithms *a, const ck_context_options *opti
     a->forced[0].name = "implicit-gemm";
     ck_status status = create_with(options, "CONVKIT_CL_TUNING", tuning, &a->forced[0].ctx);
     if (status == CK_OK) a->forced_count = 1;
+    a->forced[1].name = "winograd";
+    if (status == CK_OK) status = create_with(options, "CONVKIT_CL_WINOGRAD", "on", &a->forced[1].ctx);
+    if (status == CK_OK) a->forced_count = 2;
+    a->forced[2].name = "direct-vec";
+    if (status == CK_OK) status = create_with(options, "CONVKIT_CL_WINOGRAD", "off", &a->forced[2].ctx);
+    if (status == CK_OK) a->forced_count = 3;
     return status;
 }
+
+/* Whether a pass of shape can run Winograd F(2x2, 3x3) on OpenCL (cl_conv_winograd.c): 3x3, stride 1, one group;
+   the forward and backward-data of a conv, the forward and backward-data (conv backward-data and forward) of a
+   transposed conv. */
+static int winograd_fits(const bench_shape *shape, bench_pass pass) {
+    return shape->kernel == 3 && shape->stride == 1 && shape->groups == 1 && pass != BENCH_BACKWARD_WEIGHTS;
+}
+
+/* Whether the auto context runs the Winograd passes it fits: its tuning says "winograd on" (cl_tuning.c). */
+static int winograd_chosen(const bench_algorithms *a) { return strstr(ck_context_describe(a->ctx), "winograd on") != NULL; }
 
 ck_status bench_algorithms_open(bench_algorithms *a, const ck_context_options *options) {
     memset(a, 0, sizeof *a);
@@ -115,8 +131,12 @@ ck_status bench_algorithms_choose(bench_algorithms *a, const bench_shape *shape,
     }
     if (a->backend != CK_BACKEND_OPENCL) return CK_OK;
     choice->chosen = opencl_choice(a, shape);
-    if (strcmp(choice->chosen, "direct-vec") == 0 && a->forced_count == 1)
-        choice->alternatives[choice->alternative_count++] = 0;
+    if (strcmp(choice->chosen, "direct-vec") != 0 || a->forced_count < 3) return CK_OK;
+    choice->alternatives[choice->alternative_count++] = 0;
+    if (winograd_fits(shape, pass)) {
+        if (winograd_chosen(a)) choice->chosen = "winograd";
+        choice->alternatives[choice->alternative_count++] = winograd_chosen(a) ? 2 : 1;
+    }
     return CK_OK;
 }
 

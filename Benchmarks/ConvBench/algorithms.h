@@ -10,8 +10,10 @@
  * OpenCL backend: "direct-vec" (the vector direct kernels, the tuning's
  * CONV_VEC > 0), "implicit-gemm" (CONV_VEC 0: what GPUs run) and "direct"
  * (conv2d.cl's plain kernels, for convs with one channel per group in or
- * out, whatever the tuning); the rule is cl_conv.c's, and implicit-gemm is
- * forced through CONVKIT_CL_TUNING with the device's tiles.
+ * out, whatever the tuning) and "winograd" (F(2x2, 3x3): the forward and
+ * backward-data of 3x3 stride-1 convs, on devices with CONV_VEC); the rule is
+ * cl_conv.c's, implicit-gemm is forced through CONVKIT_CL_TUNING with the
+ * device's tiles, winograd and direct-vec through CONVKIT_CL_WINOGRAD=on / off.
  * Pooling, batch norm and GEMM have one algorithm per backend: NULL here.
  */
 #ifndef CK_BENCH_ALGORITHMS_H

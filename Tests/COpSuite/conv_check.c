@@ -3,6 +3,7 @@
 #include "crosscheck.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Rounding of the beta accumulation (or bias) plus the reference's rounding to float32. */
 #define EXTRA_ROUNDINGS 2.0
@@ -11,6 +12,7 @@
 typedef struct conv_inputs {
     ckt_pair x, w, bias, dy;
     ckt_tensor *abs_x, *abs_w, *abs_bias, *abs_dy;
+    ckt_tensor *bound_w; /* the weights of the forward and backward-data bounds: abs_w, or Winograd's (conv_check.h) */
 } conv_inputs;
 
 static void free_inputs(conv_inputs *in) {
@@ -22,6 +24,23 @@ static void free_inputs(conv_inputs *in) {
     ckt_free(in->abs_w);
     ckt_free(in->abs_bias);
     ckt_free(in->abs_dy);
+    if (in->bound_w != in->abs_w) ckt_free(in->bound_w);
+}
+
+/* Winograd's bound weights (conv_check.h): every tap of [o, c] is 4 * the sum of the 9 |w[o, c]|. */
+static ckt_tensor *winograd_bound_weights(ckt_run *run, const ckt_tensor *abs_w) {
+    double *values = ckt_read_new(run, abs_w);
+    ckt_tensor *bound = values ? ckt_new(run, run->ref, CK_F32, 4, abs_w->t.dims) : NULL;
+    if (bound) {
+        for (size_t pair = 0; pair < abs_w->count / 9; pair++) {
+            double sum = 0.0;
+            for (int tap = 0; tap < 9; tap++) sum += values[pair * 9 + tap];
+            for (int tap = 0; tap < 9; tap++) values[pair * 9 + tap] = 4.0 * sum;
+        }
+        ckt_write(bound, values);
+    }
+    free(values);
+    return bound;
 }
 
 static int make_inputs(ckt_run *run, const ckt_conv_case *c, uint64_t seed, conv_inputs *in) {
@@ -35,7 +54,9 @@ static int make_inputs(ckt_run *run, const ckt_conv_case *c, uint64_t seed, conv
     in->abs_w = ckt_abs_clone_to(run, in->w.ref, run->ref, CK_F32);
     in->abs_dy = ckt_abs_clone_to(run, in->dy.ref, run->ref, CK_F32);
     in->abs_bias = c->has_bias ? ckt_abs_clone_to(run, in->bias.ref, run->ref, CK_F32) : NULL;
-    return in->abs_x && in->abs_w && in->abs_dy && (!c->has_bias || in->abs_bias);
+    if (!in->abs_x || !in->abs_w || !in->abs_dy || (c->has_bias && !in->abs_bias)) return 0;
+    in->bound_w = c->winograd ? winograd_bound_weights(run, in->abs_w) : in->abs_w;
+    return in->bound_w != NULL;
 }
 
 static const ck_tensor *view(const ckt_tensor *t) { return t ? &t->t : NULL; }
@@ -48,7 +69,7 @@ static void check_forward(ckt_run *run, const ckt_conv_case *c, const conv_input
                                        &y.test->t);
         ck_status sr = c->ops->forward(run->ref, c->params, &in->x.ref->t, &in->w.ref->t, ckt_ref_view(&in->bias),
                                        &y.ref->t);
-        ck_status sb = c->ops->forward(run->ref, c->params, &in->abs_x->t, &in->abs_w->t, view(in->abs_bias), &bound->t);
+        ck_status sb = c->ops->forward(run->ref, c->params, &in->abs_x->t, &in->bound_w->t, view(in->abs_bias), &bound->t);
         if (ckt_pair_expect_ok(run, st, sr, "forward") && ckt_expect_ok(run, sb, run->ref, "forward bound"))
             ckt_pair_expect_within_bound(run, "forward y", &y, bound, c->k_forward + EXTRA_ROUNDINGS);
     }
@@ -80,7 +101,7 @@ static void check_backward_data(ckt_run *run, const ckt_conv_case *c, const conv
     if (make_gradient(run, &dx, &bound, 4, c->x, beta, seed)) {
         ck_status st = c->ops->backward_data(run->ctx, c->params, &in->w.test->t, &in->dy.test->t, beta, &dx.test->t);
         ck_status sr = c->ops->backward_data(run->ref, c->params, &in->w.ref->t, &in->dy.ref->t, beta, &dx.ref->t);
-        ck_status sb = c->ops->backward_data(run->ref, c->params, &in->abs_w->t, &in->abs_dy->t, beta, &bound->t);
+        ck_status sb = c->ops->backward_data(run->ref, c->params, &in->bound_w->t, &in->abs_dy->t, beta, &bound->t);
         if (ckt_pair_expect_ok(run, st, sr, what) && ckt_expect_ok(run, sb, run->ref, "backward-data bound"))
             ckt_pair_expect_within_bound(run, what, &dx, bound, c->k_data + EXTRA_ROUNDINGS);
     }

@@ -12,6 +12,21 @@
  * (and |previous gradient| with beta = 1). The check allows (k + 2) * u *
  * bound: one more rounding for the beta accumulation (or the bias) and one
  * for the reference's own rounding to float32.
+ *
+ * Winograd F(2x2, 3x3) (cases with `winograd` set: the OpenCL backend ran
+ * the forward and backward-data that way) sums other terms: products of
+ * transformed weights and inputs, which expand into the products w * x of the
+ * direct conv's window with coefficients of at most 2 per dimension (G's
+ * entries are 1/2, B's and A's 1; e.g. the first output of a row is
+ * m0 + m1 + m2 = x0 w0 + x1 (w0 + w1 + w2) + x2 (2 w0 + w1 + w2)), and every
+ * weight of a channel pair with every input of the output's 3x3 window. So
+ * sum|terms| <= 4 * sum over c of (sum of the 9 |w[o, c]|) * (sum of |x| in
+ * the window): the reference's conv of |x| with every tap of w[o, c] set to
+ * 4 * sum |w[o, c]|. Each term passes through at most k = channels + 10
+ * roundings (+ 1 with a bias): 2 in the input transform (two sums of two),
+ * 4 in the weight transform (two sums of three; the halvings are exact), one
+ * fused multiply-add per channel, 4 in the output transform (two sums of
+ * three); the case sets k_forward and k_data to that.
  */
 #ifndef CK_CONV_CHECK_H
 #define CK_CONV_CHECK_H
@@ -38,6 +53,7 @@ typedef struct ckt_conv_case {
     double k_data;        /* terms summed per dx element (at most) */
     double k_weights;     /* terms summed per dw element */
     double k_bias;        /* terms summed per dbias element */
+    int winograd;         /* forward and backward-data ran Winograd F(2x2, 3x3): the bound above */
 } ckt_conv_case;
 
 /** Runs the three passes on both backends with inputs seeded by `seed` and compares them. */

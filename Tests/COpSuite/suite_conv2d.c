@@ -84,7 +84,7 @@ static void run_shape(ckt_run *run, const conv2d_shape *s, uint64_t seed) {
     p.groups = s->groups;
 
     ckt_conv_case c = {&conv2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->o, s->c / s->groups, s->kh, s->kw}, {0},
-                       s->has_bias, 0, 0, 0, 0};
+                       s->has_bias, 0, 0, 0, 0, 0};
     if (!ckt_expect_ok(run, ck_conv2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims")) return;
     double taps = (double)s->kh * s->kw;
     c.k_forward = (double)(s->c / s->groups) * taps + (s->has_bias ? 1 : 0);

@@ -78,7 +78,7 @@ static void run_shape(ckt_run *run, const conv_transpose2d_shape *s, uint64_t se
     p.groups = s->groups;
 
     ckt_conv_case c = {&conv_transpose2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->c, s->o / s->groups, s->kh, s->kw},
-                       {0}, s->has_bias, 0, 0, 0, 0};
+                       {0}, s->has_bias, 0, 0, 0, 0, 0};
     if (!ckt_expect_ok(run, ck_conv_transpose2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims"))
         return;
     double taps = (double)s->kh * s->kw;

@@ -11,7 +11,8 @@
  *  - ck_opencl_device_info and ck_context_describe give each device's limits;
  *  - CONVKIT_CL_TUNING: another tiling (the implicit-GEMM conv) computes the
  *    same convolution; an impossible one, like an unknown op in
- *    CONVKIT_OPENCL_FALLBACK, is refused with a clear message;
+ *    CONVKIT_OPENCL_FALLBACK or a CONVKIT_CL_WINOGRAD other than on or off, is
+ *    refused with a clear message;
  *  - conv2d backward-weights on tall images, which the OpenCL direct kernel
  *    splits over the batch (every backend computes it; checked against the reference).
  */
@@ -242,6 +243,7 @@ static void check_tuning(ckt_run *run) {
         {"CONVKIT_CL_TUNING", "32,32"},            /* malformed */
         {"CONVKIT_CL_TUNING", "32,32,16,4,4,5,8"}, /* vector width 5 */
         {"CONVKIT_OPENCL_FALLBACK", "reduce_sum,no_such_op"},
+        {"CONVKIT_CL_WINOGRAD", "yes"}, /* on or off */
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         const ckt_env env[] = {{refused[i][0], refused[i][1]}};

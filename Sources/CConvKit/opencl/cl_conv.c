@@ -2,7 +2,9 @@
  * cl_conv.c — conv2d forward, backward-data and backward-weights (+ bias) on
  * OpenCL. x: (N, C, H, W); w: (O, C/G, KH, KW); y, dy: (N, O, OH, OW); bias,
  * dbias: (O). Devices whose tuning sets CONV_VEC (CPUs) run the direct vector
- * kernels (cl_conv_direct.c, Kernels/conv2d_direct.cl); the others the
+ * kernels (cl_conv_direct.c, Kernels/conv2d_direct.cl), or Winograd F(2x2, 3x3)
+ * for the forward and backward-data of 3x3 stride-1 convs where the context
+ * chooses it (cl_conv_winograd.c); the others the
  * implicit-GEMM kernels of Kernels/conv2d.cl. Depthwise-like convolutions (one
  * channel per group in or out) take conv2d.cl's plain direct kernels.
  * cl_conv_transpose.c runs the same kernels.
@@ -43,6 +45,8 @@ ck_status ck_cl_conv2d_backward_data_vec(ck_backend *backend, const char *op, co
     const int32_t pad[2] = {(g->s[7] - 1) * g->s[13] - g->s[11], (g->s[8] - 1) * g->s[14] - g->s[12]};
     const int32_t up[2] = {g->s[9], g->s[10]};
     cl_int16 flipped = ck_cl_conv_geometry(in, out, taps, stride, pad, dilation, g->s[15]);
+    if (up[0] == 1 && up[1] == 1 && ck_cl_conv2d_uses_winograd(backend, &flipped))
+        return ck_cl_conv2d_forward_winograd(backend, op, &flipped, dy, w, 1, 0, w, beta, dx);
     return ck_cl_conv2d_forward_vec(backend, op, &flipped, dy, w, up, 0, w, beta, dx);
 }
 
@@ -76,6 +80,8 @@ ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const c
                                     ck_cl_view w, const ck_cl_view *bias, float beta, ck_cl_view y) {
     int32_t has_bias = bias != NULL;
     ck_cl_view b = has_bias ? *bias : w; /* a valid buffer the kernel does not read */
+    if (ck_cl_conv2d_uses_winograd(backend, g))
+        return ck_cl_conv2d_forward_winograd(backend, op, g, x, w, 0, has_bias, b, beta, y);
     if (ck_cl_conv2d_uses_vec(backend, g)) {
         ck_status status = ck_cl_conv2d_forward_vec(backend, op, g, x, w, NULL, has_bias, b, beta, y);
         if (status != CK_ERR_UNSUPPORTED) return status;

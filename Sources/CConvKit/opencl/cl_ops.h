@@ -94,6 +94,24 @@ ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, c
 ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
                                              ck_cl_view dy, float beta, ck_cl_view dw);
 
+/**
+ * Whether geometry g (a forward conv, or the stride-1 forward conv that runs a
+ * backward-data) takes Winograd F(2x2, 3x3) on this context (cl_conv_winograd.c):
+ * 3x3, stride 1, dilation 1, one group, a device with CONV_VEC, and the
+ * tuning's Winograd setting on (cl_tuning.h: the table, or CONVKIT_CL_WINOGRAD).
+ */
+int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g);
+
+/**
+ * y = conv2d(x, w) (+ bias) + beta * y on geometry g by Winograd F(2x2, 3x3)
+ * (Kernels/conv2d_winograd.cl); with `flip`, w is the (C, O, 3, 3) weight of
+ * the stride-1 conv whose backward-data this is, read flipped and with its
+ * channels swapped. Callers check ck_cl_conv2d_uses_winograd first.
+ */
+ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                        ck_cl_view w, int32_t flip, int32_t has_bias, ck_cl_view bias, float beta,
+                                        ck_cl_view y);
+
 /** Whether conv2d forward on geometry g takes ck_cl_conv2d_forward_vec on this device. */
 int ck_cl_conv2d_uses_vec(ck_backend *backend, const cl_int16 *g);
 

@@ -10,18 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* {vendor, device name, {TILE_M, TILE_N, TILE_K, WORK_M, WORK_N, CONV_VEC, CONV_BLOCK}} */
+/* {vendor, device name, {TILE_M, TILE_N, TILE_K, WORK_M, WORK_N, CONV_VEC, CONV_BLOCK, WINOGRAD}} */
 static const ck_cl_tuning_entry table[] = {
     /* PoCL on CPUs with AVX-512 (32 vector registers: 8 accumulators of 16 lanes). ck-bench --tune --quick
        --filter conv3x3 on an AMD EPYC (Zen 4, 2 cores, PoCL 3.1), then the best direct candidates on full
        batches: 16 x 8 ahead of 8 x 16, 16 x 12 and 8 x 8; tiles 64 x 64 x 8 / 4 x 4 best for the GEMM. */
-    {"", "avx512", {64, 64, 8, 4, 4, 16, 8}},
+    /* Winograd off: there F(2x2, 3x3) ran slower than the direct kernels whenever the direct kernels got the
+       machine (ck-bench forward, N = 32, runs alternated, ms: 64x56 100-218 against 55-110, 128x28 59-112
+       against 48-100, 256x14 64-85 against 49-105); it came out ahead only while other jobs slowed the
+       direct kernel (Kernels/README.md, "Winograd"). */
+    {"", "avx512", {64, 64, 8, 4, 4, 16, 8, 0}},
 };
 
 /* Defaults when no row matches: GPUs and accelerators take the implicit GEMM, CPUs the direct kernels
    (8 lanes: AVX2's 16 registers hold the 8 accumulators). */
-static const ck_cl_tuning gpu_default = {32, 32, 16, 4, 4, 0, 0};
-static const ck_cl_tuning cpu_default = {32, 32, 16, 4, 4, 8, 8};
+static const ck_cl_tuning gpu_default = {32, 32, 16, 4, 4, 0, 0, 0};
+static const ck_cl_tuning cpu_default = {32, 32, 16, 4, 4, 8, 8, 0};
 
 /* Case-insensitive: does `text` contain `part`? ("" is in everything.) */
 static int contains(const char *text, const char *part) {
@@ -55,11 +59,24 @@ static ck_status check(ck_context *ctx, const ck_device_info *info, const ck_cl_
                         text, info->name, problem);
 }
 
-ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+/* CONVKIT_CL_WINOGRAD: -1 when unset or empty (the tuning's own), 1 for on, 0 for off; another value fails
+   with CK_ERR_INVALID_ARGUMENT. */
+static ck_status winograd_setting(ck_context *ctx, int *out) {
+    const char *text = getenv("CONVKIT_CL_WINOGRAD");
+    *out = -1;
+    if (!text || !text[0]) return CK_OK;
+    if (strcmp(text, "on") == 0 || strcmp(text, "off") == 0) return *out = text[1] == 'n', CK_OK;
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "ck_context_create: CONVKIT_CL_WINOGRAD='%s'; it takes on or off",
+                        text);
+}
+
+/* The tuning from CONVKIT_CL_TUNING (Winograd off), the table or the defaults. */
+static ck_status tuning_of(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
     const char *text = getenv("CONVKIT_CL_TUNING");
     if (text && text[0]) {
         ck_cl_tuning t;
         char end;
+        t.winograd = 0;
         if (sscanf(text, "%d,%d,%d,%d,%d,%d,%d%c", &t.tile_m, &t.tile_n, &t.tile_k, &t.work_m, &t.work_n, &t.conv_vec,
                    &t.conv_block, &end) != 7)
             t.tile_m = 0; /* malformed: check() says so */
@@ -77,10 +94,18 @@ ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tu
     return CK_OK;
 }
 
+ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+    int winograd;
+    ck_status status = winograd_setting(ctx, &winograd);
+    if (status == CK_OK) status = tuning_of(ctx, device, out);
+    if (status == CK_OK && winograd >= 0) out->winograd = winograd;
+    return status;
+}
+
 void ck_cl_tuning_describe(const ck_cl_tuning *t, char *out, size_t capacity) {
     if (t->conv_vec)
-        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d", t->tile_m, t->tile_n, t->tile_k, t->work_m,
-                 t->work_n, t->conv_vec, t->conv_block);
+        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d, winograd %s", t->tile_m, t->tile_n,
+                 t->tile_k, t->work_m, t->work_n, t->conv_vec, t->conv_block, t->winograd ? "on" : "off");
     else
         snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, implicit-GEMM conv", t->tile_m, t->tile_n, t->tile_k, t->work_m,
                  t->work_n);

@@ -18,6 +18,11 @@ typedef struct ck_cl_tuning {
        vectors of CONV_VEC output positions, CONV_BLOCK output channels per forward work item;
        both 0 = every conv pass on the implicit GEMM instead. */
     int conv_vec, conv_block;
+    /* Winograd F(2x2, 3x3) for the forward and backward-data of 3x3 stride-1 convs
+       (Kernels/conv2d_winograd.cl, on devices with CONV_VEC): 1 = on, 0 = off (the direct kernels).
+       The table's eighth number (0 where left out); the environment variable CONVKIT_CL_WINOGRAD
+       (on, off; read when a context is created) overrides it. */
+    int winograd;
 } ck_cl_tuning;
 
 /** One row of the table: a device whose vendor and name contain these texts (case-insensitive; "" = any). */
@@ -35,7 +40,7 @@ typedef struct ck_cl_tuning_entry {
  */
 ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out);
 
-/** "tiles 32x32x16/4x4, conv vec 8 x 8" — the tuning in the text CONVKIT_CL_TUNING takes is "32,32,16,4,4,8,8". */
+/** "tiles 32x32x16/4x4, direct conv 8 x 8" — the tuning in the text CONVKIT_CL_TUNING takes is "32,32,16,4,4,8,8". */
 void ck_cl_tuning_describe(const ck_cl_tuning *tuning, char *out, size_t capacity);
 
 #endif
