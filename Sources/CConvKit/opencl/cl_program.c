@@ -23,7 +23,7 @@ static const struct {
     int needs;
 } programs[CK_CL_PROGRAM_COUNT] = {
     [CK_CL_PROGRAM_ELEMENTWISE] = {"elementwise.cl", 0},
-    [CK_CL_PROGRAM_GEMM] = {"gemm.cl", TILES},
+    [CK_CL_PROGRAM_GEMM] = {"gemm.cl", TILES | CONV_VEC},
     [CK_CL_PROGRAM_CONV2D] = {"conv2d.cl", TILES | CONV_GEOMETRY},
     [CK_CL_PROGRAM_CONV2D_DIRECT] = {"conv2d_direct.cl", CONV_VEC | CONV_GEOMETRY},
     [CK_CL_PROGRAM_POOL2D] = {"pool2d.cl", 0},
