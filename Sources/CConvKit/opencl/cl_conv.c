@@ -59,6 +59,8 @@ ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pa
     size_t items = (size_t)(pass == CK_CL_CONV_FORWARD ? n * o * oh * ow
                             : pass == CK_CL_CONV_BACKWARD_DATA ? n * c * h * w
                                                                : o * (c / groups) * taps);
+    if (!use_igemm(g) && ck_cl_conv2d_uses_depthwise(backend, g))
+        return ck_cl_conv2d_depthwise_launch(backend, op, pass, g, args, arg_count);
     if (!use_igemm(g)) return ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D, kernels[pass], 1, &items, NULL, args, arg_count);
     char kernel[64];
     snprintf(kernel, sizeof kernel, "%s_igemm", kernels[pass]);

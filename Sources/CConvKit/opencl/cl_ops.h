@@ -65,6 +65,16 @@ cl_int16 ck_cl_conv_geometry(const int64_t in[4], const int64_t out[4], const in
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
                               const ck_cl_arg *args, cl_uint arg_count);
 
+/** Whether geometry g (one input channel per group) takes the depthwise vector kernels on this device. */
+int ck_cl_conv2d_uses_depthwise(ck_backend *backend, const cl_int16 *g);
+/**
+ * `pass` of a conv with one input channel per group on the vector kernels of
+ * Kernels/conv2d_depthwise.cl (cl_conv_depthwise.c), with the argument list
+ * of conv2d.cl's direct kernel of that pass.
+ */
+ck_status ck_cl_conv2d_depthwise_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
+                                        const ck_cl_arg *args, cl_uint arg_count);
+
 /**
  * conv2d forward on the direct kernels (cl_conv_direct.c), for devices whose
  * tuning sets conv_vec: y = conv2d(x, w) (+ bias) + beta * y on geometry g.

@@ -26,6 +26,7 @@ static const struct {
     [CK_CL_PROGRAM_GEMM] = {"gemm.cl", TILES | CONV_VEC},
     [CK_CL_PROGRAM_CONV2D] = {"conv2d.cl", TILES | CONV_GEOMETRY},
     [CK_CL_PROGRAM_CONV2D_DIRECT] = {"conv2d_direct.cl", CONV_VEC | CONV_GEOMETRY},
+    [CK_CL_PROGRAM_CONV2D_DEPTHWISE] = {"conv2d_depthwise.cl", CONV_VEC | CONV_GEOMETRY},
     [CK_CL_PROGRAM_POOL2D] = {"pool2d.cl", 0},
     [CK_CL_PROGRAM_BATCHNORM] = {"batchnorm.cl", GROUP},
     [CK_CL_PROGRAM_OPTIM] = {"optim.cl", 0},
