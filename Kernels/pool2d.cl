@@ -13,7 +13,11 @@
  * the sum of the taps inside the input over divisor_override when > 0, else
  * over the taps inside the padded input (count_include_pad) or the input.
  * Backward kernels gather: one work item per dx element sums the dy of the
- * windows that route gradient to it. Defines: none.
+ * windows that route gradient to it; for max, pool2d_argmax first writes
+ * each window's winner, so a dx element compares indices instead of
+ * recomputing the maxima of its windows. The windowed kernels run on a 3-D
+ * range (column, row, plane): no divisions to find an item's position, and
+ * adjacent items along a row, which PoCL packs into vectors. Defines: none.
  */
 #define GP g.s0
 #define GH g.s1
@@ -71,11 +75,11 @@ static float window_divisor(int16 g, int2 avg, int oh, int ow) {
     return (float)(th * tw);
 }
 
-/** y[p, oh, ow] = max or average of window (oh, ow) of plane p. */
+/** y[p, oh, ow] = max or average of window (oh, ow) of plane p. Launch: global (OW, OH, P). */
 __kernel void pool2d_forward(int16 g, int2 avg, __global const float *x, int x_off, __global float *y, int y_off) {
-    int i = get_global_id(0);
-    if (i >= GP * GOH * GOW) return;
-    int ow = i % GOW, oh = i / GOW % GOH, p = i / (GOW * GOH);
+    int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    if (ow >= GOW || oh >= GOH || p >= GP) return;
+    int i = (p * GOH + oh) * GOW + ow;
     __global const float *plane = x + x_off + p * GH * GW;
     float result;
     if (GMODE == 0) {
@@ -95,13 +99,24 @@ __kernel void pool2d_forward(int16 g, int2 avg, __global const float *x, int x_o
     y[y_off + i] = result;
 }
 
-/** dx[p, ih, iw] = sum of dy over the windows that route to (ih, iw), + beta * dx. */
-__kernel void pool2d_backward(int16 g, int2 avg, __global const float *x, int x_off, __global const float *dy,
-                              int dy_off, float beta, __global float *dx, int dx_off) {
-    int i = get_global_id(0);
-    if (i >= GP * GH * GW) return;
-    int iw = i % GW, ih = i / GW % GH, p = i / (GW * GH);
-    __global const float *plane = x + x_off + p * GH * GW;
+/** winner[p, oh, ow] = the index in plane p (ih * W + iw) of the max of window (oh, ow), -1 when it has no tap. Launch: global (OW, OH, P). */
+__kernel void pool2d_argmax(int16 g, __global const float *x, int x_off, __global int *winner) {
+    int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    if (ow >= GOW || oh >= GOH || p >= GP) return;
+    float ignored;
+    winner[(p * GOH + oh) * GOW + ow] = window_max(g, x + x_off + p * GH * GW, oh, ow, &ignored);
+}
+
+/**
+ * dx[p, ih, iw] = sum of dy over the windows that route to (ih, iw), + beta * dx; for max, the windows whose
+ * winner (pool2d_argmax) is (ih, iw). Launch: global (W, H, P).
+ */
+__kernel void pool2d_backward(int16 g, int2 avg, __global const int *winner, __global const float *dy, int dy_off,
+                              float beta, __global float *dx, int dx_off) {
+    int iw = get_global_id(0), ih = get_global_id(1), p = get_global_id(2);
+    if (iw >= GW || ih >= GH || p >= GP) return;
+    int i = (p * GH + ih) * GW + iw;
+    __global const int *wins = winner + p * GOH * GOW;
     __global const float *grad = dy + dy_off + p * GOH * GOW;
     float sum = 0.0f;
     for (int kh = 0; kh < GKH; kh++) {
@@ -113,8 +128,7 @@ __kernel void pool2d_backward(int16 g, int2 avg, __global const float *x, int x_
             if (tw < 0 || tw % GSW != 0 || tw / GSW >= GOW) continue;
             int ow = tw / GSW;
             if (GMODE == 0) {
-                float ignored;
-                if (window_max(g, plane, oh, ow, &ignored) == ih * GW + iw) sum += grad[oh * GOW + ow];
+                if (wins[oh * GOW + ow] == ih * GW + iw) sum += grad[oh * GOW + ow];
             } else {
                 sum += grad[oh * GOW + ow] / window_divisor(g, avg, oh, ow);
             }
