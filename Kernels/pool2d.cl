@@ -119,18 +119,28 @@ __kernel void pool2d_backward(int16 g, int2 avg, __global const int *winner, __g
     __global const int *wins = winner + p * GOH * GOW;
     __global const float *grad = dy + dy_off + p * GOH * GOW;
     float sum = 0.0f;
-    for (int kh = 0; kh < GKH; kh++) {
-        int th = ih + GPT - kh * GDH;
-        if (th < 0 || th % GSH != 0 || th / GSH >= GOH) continue;
-        int oh = th / GSH;
-        for (int kw = 0; kw < GKW; kw++) {
-            int tw = iw + GPL - kw * GDW;
-            if (tw < 0 || tw % GSW != 0 || tw / GSW >= GOW) continue;
-            int ow = tw / GSW;
-            if (GMODE == 0) {
-                if (wins[oh * GOW + ow] == ih * GW + iw) sum += grad[oh * GOW + ow];
-            } else {
-                sum += grad[oh * GOW + ow] / window_divisor(g, avg, oh, ow);
+#define CK_ROUTE(oh, ow)                                                                                 \
+    if (GMODE == 0) {                                                                                    \
+        if (wins[(oh) * GOW + (ow)] == ih * GW + iw) sum += grad[(oh) * GOW + (ow)];                     \
+    } else {                                                                                             \
+        sum += grad[(oh) * GOW + (ow)] / window_divisor(g, avg, oh, ow);                                 \
+    }
+    if (GDH == 1 && GDW == 1) {
+        /* Windows oh with oh * SH <= ih + PT < oh * SH + KH, in the order of the loop below (taps ascending). */
+        int th = ih + GPT, tw = iw + GPL;
+        int oh_first = min(th / GSH, GOH - 1), oh_last = th < GKH ? 0 : (th - GKH + GSH) / GSH;
+        int ow_first = min(tw / GSW, GOW - 1), ow_last = tw < GKW ? 0 : (tw - GKW + GSW) / GSW;
+        for (int oh = oh_first; oh >= oh_last; oh--)
+            for (int ow = ow_first; ow >= ow_last; ow--) CK_ROUTE(oh, ow)
+    } else {
+        for (int kh = 0; kh < GKH; kh++) {
+            int th = ih + GPT - kh * GDH;
+            if (th < 0 || th % GSH != 0 || th / GSH >= GOH) continue;
+            int oh = th / GSH;
+            for (int kw = 0; kw < GKW; kw++) {
+                int tw = iw + GPL - kw * GDW;
+                if (tw < 0 || tw % GSW != 0 || tw / GSW >= GOW) continue;
+                CK_ROUTE(oh, tw / GSW)
             }
         }
     }
