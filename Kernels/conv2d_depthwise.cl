@@ -11,36 +11,9 @@
  *    of one image and channel per item; conv2d_sum_partials
  *    (conv2d_direct.cl) adds the images up.
  * Arguments as conv2d.cl's direct kernels (the same host argument lists);
- * geometry in common/conv_geometry.cl. Defines: CONV_VEC (4, 8 or 16).
+ * geometry in common/conv_geometry.cl; vectors and their loads in
+ * common/vector.cl. Defines: CONV_VEC (4, 8 or 16).
  */
-#define CK_CAT_(x, y) x##y
-#define CK_CAT(x, y) CK_CAT_(x, y)
-#define floatV CK_CAT(float, CONV_VEC)
-#define vloadV CK_CAT(vload, CONV_VEC)
-#define vstoreV CK_CAT(vstore, CONV_VEC)
-
-/** Lanes j = 0 ... CONV_VEC - 1 of row[start + j * step], zero where that index is outside [0, limit). */
-inline floatV load_lanes(__global const float *row, int start, int step, int limit) {
-    if (step == 1 && start >= 0 && start + CONV_VEC <= limit) return vloadV(0, row + start);
-    float v[CONV_VEC];
-    for (int j = 0; j < CONV_VEC; j++) {
-        long i = (long)start + (long)j * step; /* 64-bit: huge strides */
-        v[j] = i >= 0 && i < limit ? row[i] : 0.0f;
-    }
-    return vloadV(0, v);
-}
-
-/** out[j] = value[j] + beta * out[j] for the first `count` lanes (all when count >= CONV_VEC). */
-inline void store_lanes(floatV value, float beta, __global float *out, int count) {
-    if (count >= CONV_VEC) {
-        vstoreV(beta == 0.0f ? value : value + beta * vloadV(0, out), 0, out);
-        return;
-    }
-    float v[CONV_VEC];
-    vstoreV(value, 0, v);
-    for (int j = 0; j < count; j++) out[j] = ck_accumulate(v[j], beta, out + j);
-}
-
 /**
  * y[n, o, oh, :] = sum over taps of x[n, o / (O/C), ...] * w[o, 0, ...] (+ bias[o]) + beta * y.
  * Launch: global (OH, N * O), any group size.
@@ -61,7 +34,7 @@ __kernel void conv2d_depthwise_forward(int16 g, __global const float *x, int x_o
             int ih = oh * GSH - GPT + kh * GDH;
             if (ih < 0 || ih >= GH) continue;
             for (int kw = 0; kw < GKW; kw++)
-                acc = fma(load_lanes(xc + ih * GW, ow0 * GSW - GPL + kw * GDW, GSW, GW), (floatV)(taps[kh * GKW + kw]),
+                acc = fma(load_lanes(xc + ih * GW, ow0 * GSW - GPL + kw * GDW, GSW, GW, 0.0f), (floatV)(taps[kh * GKW + kw]),
                           acc);
         }
         store_lanes(acc + b, beta, out + ow0, GOW - ow0);
@@ -92,7 +65,7 @@ __kernel void conv2d_depthwise_backward_data(int16 g, __global const float *w, i
                     int tw = iw0 + GPL - kw * GDW; /* ow * SW of lane 0 */
                     floatV d;
                     if (GSW == 1) {
-                        d = load_lanes(row, tw, 1, GOW);
+                        d = load_lanes(row, tw, 1, GOW, 0.0f);
                     } else {
                         float v[CONV_VEC];
                         for (int j = 0; j < CONV_VEC; j++) {
@@ -126,8 +99,8 @@ __kernel void conv2d_depthwise_backward_weights(int16 g, __global const float *x
         int ih = oh * GSH - GPT + kh * GDH;
         if (ih < 0 || ih >= GH) continue;
         for (int ow0 = 0; ow0 < GOW; ow0 += CONV_VEC) {
-            floatV d = load_lanes(dyo + oh * GOW, ow0, 1, GOW); /* zeros past the row: those lanes add nothing */
-            acc = fma(d, load_lanes(xc + ih * GW, ow0 * GSW - GPL + kw * GDW, GSW, GW), acc);
+            floatV d = load_lanes(dyo + oh * GOW, ow0, 1, GOW, 0.0f); /* zeros past the row: those lanes add nothing */
+            acc = fma(d, load_lanes(xc + ih * GW, ow0 * GSW - GPL + kw * GDW, GSW, GW, 0.0f), acc);
         }
     }
     float v[CONV_VEC], sum = 0.0f;

@@ -11,7 +11,7 @@
  *    load of b's row and CONV_BLOCK broadcast elements of a.
  * Defines: TILE_M, TILE_N, TILE_K, WORK_M, WORK_N (see common/tiled_gemm.cl);
  * CONV_VEC (4, 8 or 16; 0: no gemm_vec), CONV_BLOCK (1 ... 16).
- * Launches: in each kernel's comment.
+ * Vectors: common/vector.cl. Launches: in each kernel's comment.
  */
 #define GEMM_LOAD_A(m, k) (trans_a ? a[(k) * M + (m)] : a[(m) * K + (k)])
 #define GEMM_LOAD_B(k, n) (trans_b ? b[(n) * K + (k)] : b[(k) * N + (n)])
@@ -34,12 +34,6 @@ void gemm(int M, int N, int K, int trans_a, int trans_b, float alpha, __global c
 }
 
 #if defined(CONV_VEC) && CONV_VEC > 0
-#define CK_CAT_(x, y) x##y
-#define CK_CAT(x, y) CK_CAT_(x, y)
-#define floatV CK_CAT(float, CONV_VEC)
-#define vloadV CK_CAT(vload, CONV_VEC)
-#define vstoreV CK_CAT(vstore, CONV_VEC)
-
 /* M(0) M(1) ... M(CONV_BLOCK - 1): named accumulators, which every compiler keeps in registers. */
 #define CK_REPEAT_1(M) M(0)
 #define CK_REPEAT_2(M) CK_REPEAT_1(M) M(1)

@@ -17,7 +17,10 @@
  * each window's winner, so a dx element compares indices instead of
  * recomputing the maxima of its windows. The windowed kernels run on a 3-D
  * range (column, row, plane): no divisions to find an item's position, and
- * adjacent items along a row, which PoCL packs into vectors. Defines: none.
+ * adjacent items along a row, which PoCL packs into vectors. Devices whose
+ * tuning sets CONV_VEC (CPU devices) run the forward as pool2d_forward_vec,
+ * a row per item in vectors of CONV_VEC outputs (common/vector.cl).
+ * Defines: CONV_VEC (0: no pool2d_forward_vec; else 4, 8 or 16).
  */
 #define GP g.s0
 #define GH g.s1
@@ -67,12 +70,18 @@ static int count_taps(int o, int window, int stride, int pad_begin, int dilation
     return taps;
 }
 
+/* The taps of row oh, and of column ow, that the average divides by (inside the padded input or the input). */
+static int divisor_rows(int16 g, int2 avg, int oh) {
+    return avg.s0 ? count_taps(oh, GKH, GSH, GPT, GDH, -GPT, GH + GPB) : count_taps(oh, GKH, GSH, GPT, GDH, 0, GH);
+}
+static int divisor_columns(int16 g, int2 avg, int ow) {
+    return avg.s0 ? count_taps(ow, GKW, GSW, GPL, GDW, -GPL, GW + GPR) : count_taps(ow, GKW, GSW, GPL, GDW, 0, GW);
+}
+
 /* The average divisor of window (oh, ow). */
 static float window_divisor(int16 g, int2 avg, int oh, int ow) {
     if (avg.s1 > 0) return (float)avg.s1;
-    int th = avg.s0 ? count_taps(oh, GKH, GSH, GPT, GDH, -GPT, GH + GPB) : count_taps(oh, GKH, GSH, GPT, GDH, 0, GH);
-    int tw = avg.s0 ? count_taps(ow, GKW, GSW, GPL, GDW, -GPL, GW + GPR) : count_taps(ow, GKW, GSW, GPL, GDW, 0, GW);
-    return (float)(th * tw);
+    return (float)(divisor_rows(g, avg, oh) * divisor_columns(g, avg, ow));
 }
 
 /** y[p, oh, ow] = max or average of window (oh, ow) of plane p. Launch: global (OW, OH, P). */
@@ -98,6 +107,43 @@ __kernel void pool2d_forward(int16 g, int2 avg, __global const float *x, int x_o
     }
     y[y_off + i] = result;
 }
+
+#if CONV_VEC > 0
+/** Row oh of y[p] as pool2d_forward computes it, in vectors of CONV_VEC outputs. Launch: global (OH, P). */
+__kernel void pool2d_forward_vec(int16 g, int2 avg, __global const float *x, int x_off, __global float *y,
+                                 int y_off) {
+    int oh = get_global_id(0), p = get_global_id(1);
+    if (oh >= GOH || p >= GP) return;
+    __global const float *plane = x + x_off + p * GH * GW;
+    __global float *out = y + y_off + (p * GOH + oh) * GOW;
+    const int rows = GMODE != 0 ? divisor_rows(g, avg, oh) : 0;
+    for (int ow0 = 0; ow0 < GOW; ow0 += CONV_VEC) {
+        /* Max: -inf outside the input; a tap replaces the best when greater or NaN, as window_max. */
+        floatV result = GMODE == 0 ? (floatV)(-INFINITY) : (floatV)(0.0f);
+        for (int kh = 0; kh < GKH; kh++) {
+            int ih = oh * GSH - GPT + kh * GDH;
+            if (ih < 0 || ih >= GH) continue;
+            for (int kw = 0; kw < GKW; kw++) {
+                int start = ow0 * GSW - GPL + kw * GDW;
+                if (GMODE == 0) {
+                    floatV v = load_lanes(plane + ih * GW, start, GSW, GW, -INFINITY);
+                    result = select(result, v, isgreater(v, result) | isnan(v));
+                } else {
+                    result += load_lanes(plane + ih * GW, start, GSW, GW, 0.0f);
+                }
+            }
+        }
+        if (GMODE != 0 && avg.s1 > 0) {
+            result /= (floatV)((float)avg.s1);
+        } else if (GMODE != 0) {
+            float divisor[CONV_VEC];
+            for (int j = 0; j < CONV_VEC; j++) divisor[j] = (float)(rows * divisor_columns(g, avg, min(ow0 + j, GOW - 1)));
+            result /= vloadV(0, divisor);
+        }
+        store_lanes(result, 0.0f, out + ow0, GOW - ow0);
+    }
+}
+#endif
 
 /** winner[p, oh, ow] = the index in plane p (ih * W + iw) of the max of window (oh, ow), -1 when it has no tap. Launch: global (OW, OH, P). */
 __kernel void pool2d_argmax(int16 g, __global const float *x, int x_off, __global int *winner) {
