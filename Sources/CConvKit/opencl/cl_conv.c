@@ -99,6 +99,8 @@ ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, c
 
 ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
                                              ck_cl_view dy, float beta, ck_cl_view dw) {
+    ck_status pointwise = ck_cl_conv2d_backward_weights_pointwise(backend, op, g, x, dy, beta, dw);
+    if (pointwise != CK_ERR_UNSUPPORTED) return pointwise;
     if (ck_cl_conv2d_uses_vec(backend, g)) {
         ck_status status = ck_cl_conv2d_backward_weights_vec(backend, op, g, x, dy, beta, dw);
         if (status != CK_ERR_UNSUPPORTED) return status;
