@@ -4,7 +4,10 @@
  * dbias: (O). Devices whose tuning sets CONV_VEC (CPUs) run the direct vector
  * kernels (cl_conv_direct.c, Kernels/conv2d_direct.cl); the others the
  * implicit-GEMM kernels of Kernels/conv2d.cl. Depthwise-like convolutions (one
- * channel per group in or out) take conv2d.cl's plain direct kernels.
+ * channel per group in or out) take conv2d.cl's plain direct kernels, or on
+ * CPU devices, with one input channel per group, Kernels/conv2d_depthwise.cl
+ * (cl_conv_depthwise.c); 1x1 backward-weights there runs as GEMMs
+ * (cl_conv_pointwise.c).
  * cl_conv_transpose.c runs the same kernels.
  */
 #include "opencl/cl_ops.h"
