@@ -33,7 +33,9 @@ inline float group_sum(float value, __local float *scratch) {
     return sum;
 }
 
-#define BN_AT(t, off, e) t[(off) + ((e) / plane * channels + c) * plane + (e) % plane]
+/* Every element (b, c, i) of channel c an item takes: images b, then i = l, l + GROUP, ... in the plane (no divisions). */
+#define BN_FOR_ITEM for (int b = 0; b < batch; b++) for (int i = l; i < plane; i += GROUP)
+#define BN_AT(t, off) t[(off) + (b * channels + c) * plane + i]
 
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
 void batchnorm_forward(int batch, int channels, int plane, float epsilon, float momentum, int training,
@@ -46,11 +48,11 @@ void batchnorm_forward(int batch, int channels, int plane, float epsilon, float 
     float mean, var;
     if (training) {
         float sum = 0.0f;
-        for (int e = l; e < m; e += GROUP) sum += BN_AT(x, x_off, e);
+        BN_FOR_ITEM sum += BN_AT(x, x_off);
         mean = group_sum(sum, scratch) / (float)m;
         float squares = 0.0f;
-        for (int e = l; e < m; e += GROUP) {
-            float d = BN_AT(x, x_off, e) - mean;
+        BN_FOR_ITEM {
+            float d = BN_AT(x, x_off) - mean;
             squares += d * d;
         }
         var = group_sum(squares, scratch) / (float)m;
@@ -70,7 +72,7 @@ void batchnorm_forward(int batch, int channels, int plane, float epsilon, float 
         saved_mean[sm_off + c] = mean;
         saved_invstd[si_off + c] = invstd;
     }
-    for (int e = l; e < m; e += GROUP) BN_AT(y, y_off, e) = (BN_AT(x, x_off, e) - mean) * scale + shift;
+    BN_FOR_ITEM BN_AT(y, y_off) = (BN_AT(x, x_off) - mean) * scale + shift;
 }
 
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
@@ -83,25 +85,25 @@ void batchnorm_backward(int batch, int channels, int plane, int training, __glob
     const int c = get_group_id(0), l = get_local_id(0), m = batch * plane;
     const float mean = saved_mean[sm_off + c], invstd = saved_invstd[si_off + c], g = gamma[gamma_off + c];
     float sum_dy = 0.0f, sum_dy_xhat = 0.0f;
-    for (int e = l; e < m; e += GROUP) {
-        float d = BN_AT(dy, dy_off, e);
+    BN_FOR_ITEM {
+        float d = BN_AT(dy, dy_off);
         sum_dy += d;
-        sum_dy_xhat += d * ((BN_AT(x, x_off, e) - mean) * invstd);
+        sum_dy_xhat += d * ((BN_AT(x, x_off) - mean) * invstd);
     }
     sum_dy = group_sum(sum_dy, scratch);
     sum_dy_xhat = group_sum(sum_dy_xhat, scratch);
     if (l == 0 && has_dgamma) dgamma[dgamma_off + c] = ck_accumulate(sum_dy_xhat, beta_acc, dgamma + dgamma_off + c);
     if (l == 0 && has_dbeta) dbeta[dbeta_off + c] = ck_accumulate(sum_dy, beta_acc, dbeta + dbeta_off + c);
     const float a = g * invstd;
-    for (int e = l; e < m; e += GROUP) {
-        float d = BN_AT(dy, dy_off, e), r;
+    BN_FOR_ITEM {
+        float d = BN_AT(dy, dy_off), r;
         if (training) {
-            float xhat = (BN_AT(x, x_off, e) - mean) * invstd;
+            float xhat = (BN_AT(x, x_off) - mean) * invstd;
             r = a / (float)m * ((float)m * d - sum_dy - xhat * sum_dy_xhat);
         } else {
             r = d * a;
         }
-        int index = dx_off + (e / plane * channels + c) * plane + e % plane;
+        int index = dx_off + (b * channels + c) * plane + i;
         dx[index] = ck_accumulate(r, beta_acc, dx + index);
     }
 }

@@ -13,7 +13,14 @@
  * the sum of the taps inside the input over divisor_override when > 0, else
  * over the taps inside the padded input (count_include_pad) or the input.
  * Backward kernels gather: one work item per dx element sums the dy of the
- * windows that route gradient to it. Defines: none.
+ * windows that route gradient to it; for max, pool2d_argmax first writes
+ * each window's winner, so a dx element compares indices instead of
+ * recomputing the maxima of its windows. The windowed kernels run on a 3-D
+ * range (column, row, plane): no divisions to find an item's position, and
+ * adjacent items along a row, which PoCL packs into vectors. Devices whose
+ * tuning sets CONV_VEC (CPU devices) run the forward as pool2d_forward_vec,
+ * a row per item in vectors of CONV_VEC outputs (common/vector.cl).
+ * Defines: CONV_VEC (0: no pool2d_forward_vec; else 4, 8 or 16).
  */
 #define GP g.s0
 #define GH g.s1
@@ -63,19 +70,25 @@ static int count_taps(int o, int window, int stride, int pad_begin, int dilation
     return taps;
 }
 
+/* The taps of row oh, and of column ow, that the average divides by (inside the padded input or the input). */
+static int divisor_rows(int16 g, int2 avg, int oh) {
+    return avg.s0 ? count_taps(oh, GKH, GSH, GPT, GDH, -GPT, GH + GPB) : count_taps(oh, GKH, GSH, GPT, GDH, 0, GH);
+}
+static int divisor_columns(int16 g, int2 avg, int ow) {
+    return avg.s0 ? count_taps(ow, GKW, GSW, GPL, GDW, -GPL, GW + GPR) : count_taps(ow, GKW, GSW, GPL, GDW, 0, GW);
+}
+
 /* The average divisor of window (oh, ow). */
 static float window_divisor(int16 g, int2 avg, int oh, int ow) {
     if (avg.s1 > 0) return (float)avg.s1;
-    int th = avg.s0 ? count_taps(oh, GKH, GSH, GPT, GDH, -GPT, GH + GPB) : count_taps(oh, GKH, GSH, GPT, GDH, 0, GH);
-    int tw = avg.s0 ? count_taps(ow, GKW, GSW, GPL, GDW, -GPL, GW + GPR) : count_taps(ow, GKW, GSW, GPL, GDW, 0, GW);
-    return (float)(th * tw);
+    return (float)(divisor_rows(g, avg, oh) * divisor_columns(g, avg, ow));
 }
 
-/** y[p, oh, ow] = max or average of window (oh, ow) of plane p. */
+/** y[p, oh, ow] = max or average of window (oh, ow) of plane p. Launch: global (OW, OH, P). */
 __kernel void pool2d_forward(int16 g, int2 avg, __global const float *x, int x_off, __global float *y, int y_off) {
-    int i = get_global_id(0);
-    if (i >= GP * GOH * GOW) return;
-    int ow = i % GOW, oh = i / GOW % GOH, p = i / (GOW * GOH);
+    int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    if (ow >= GOW || oh >= GOH || p >= GP) return;
+    int i = (p * GOH + oh) * GOW + ow;
     __global const float *plane = x + x_off + p * GH * GW;
     float result;
     if (GMODE == 0) {
@@ -95,28 +108,85 @@ __kernel void pool2d_forward(int16 g, int2 avg, __global const float *x, int x_o
     y[y_off + i] = result;
 }
 
-/** dx[p, ih, iw] = sum of dy over the windows that route to (ih, iw), + beta * dx. */
-__kernel void pool2d_backward(int16 g, int2 avg, __global const float *x, int x_off, __global const float *dy,
-                              int dy_off, float beta, __global float *dx, int dx_off) {
-    int i = get_global_id(0);
-    if (i >= GP * GH * GW) return;
-    int iw = i % GW, ih = i / GW % GH, p = i / (GW * GH);
+#if CONV_VEC > 0
+/** Row oh of y[p] as pool2d_forward computes it, in vectors of CONV_VEC outputs. Launch: global (OH, P). */
+__kernel void pool2d_forward_vec(int16 g, int2 avg, __global const float *x, int x_off, __global float *y,
+                                 int y_off) {
+    int oh = get_global_id(0), p = get_global_id(1);
+    if (oh >= GOH || p >= GP) return;
     __global const float *plane = x + x_off + p * GH * GW;
+    __global float *out = y + y_off + (p * GOH + oh) * GOW;
+    const int rows = GMODE != 0 ? divisor_rows(g, avg, oh) : 0;
+    for (int ow0 = 0; ow0 < GOW; ow0 += CONV_VEC) {
+        /* Max: -inf outside the input; a tap replaces the best when greater or NaN, as window_max. */
+        floatV result = GMODE == 0 ? (floatV)(-INFINITY) : (floatV)(0.0f);
+        for (int kh = 0; kh < GKH; kh++) {
+            int ih = oh * GSH - GPT + kh * GDH;
+            if (ih < 0 || ih >= GH) continue;
+            for (int kw = 0; kw < GKW; kw++) {
+                int start = ow0 * GSW - GPL + kw * GDW;
+                if (GMODE == 0) {
+                    floatV v = load_lanes(plane + ih * GW, start, GSW, GW, -INFINITY);
+                    result = select(result, v, isgreater(v, result) | isnan(v));
+                } else {
+                    result += load_lanes(plane + ih * GW, start, GSW, GW, 0.0f);
+                }
+            }
+        }
+        if (GMODE != 0 && avg.s1 > 0) {
+            result /= (floatV)((float)avg.s1);
+        } else if (GMODE != 0) {
+            float divisor[CONV_VEC];
+            for (int j = 0; j < CONV_VEC; j++) divisor[j] = (float)(rows * divisor_columns(g, avg, min(ow0 + j, GOW - 1)));
+            result /= vloadV(0, divisor);
+        }
+        store_lanes(result, 0.0f, out + ow0, GOW - ow0);
+    }
+}
+#endif
+
+/** winner[p, oh, ow] = the index in plane p (ih * W + iw) of the max of window (oh, ow), -1 when it has no tap. Launch: global (OW, OH, P). */
+__kernel void pool2d_argmax(int16 g, __global const float *x, int x_off, __global int *winner) {
+    int ow = get_global_id(0), oh = get_global_id(1), p = get_global_id(2);
+    if (ow >= GOW || oh >= GOH || p >= GP) return;
+    float ignored;
+    winner[(p * GOH + oh) * GOW + ow] = window_max(g, x + x_off + p * GH * GW, oh, ow, &ignored);
+}
+
+/**
+ * dx[p, ih, iw] = sum of dy over the windows that route to (ih, iw), + beta * dx; for max, the windows whose
+ * winner (pool2d_argmax) is (ih, iw). Launch: global (W, H, P).
+ */
+__kernel void pool2d_backward(int16 g, int2 avg, __global const int *winner, __global const float *dy, int dy_off,
+                              float beta, __global float *dx, int dx_off) {
+    int iw = get_global_id(0), ih = get_global_id(1), p = get_global_id(2);
+    if (iw >= GW || ih >= GH || p >= GP) return;
+    int i = (p * GH + ih) * GW + iw;
+    __global const int *wins = winner + p * GOH * GOW;
     __global const float *grad = dy + dy_off + p * GOH * GOW;
     float sum = 0.0f;
-    for (int kh = 0; kh < GKH; kh++) {
-        int th = ih + GPT - kh * GDH;
-        if (th < 0 || th % GSH != 0 || th / GSH >= GOH) continue;
-        int oh = th / GSH;
-        for (int kw = 0; kw < GKW; kw++) {
-            int tw = iw + GPL - kw * GDW;
-            if (tw < 0 || tw % GSW != 0 || tw / GSW >= GOW) continue;
-            int ow = tw / GSW;
-            if (GMODE == 0) {
-                float ignored;
-                if (window_max(g, plane, oh, ow, &ignored) == ih * GW + iw) sum += grad[oh * GOW + ow];
-            } else {
-                sum += grad[oh * GOW + ow] / window_divisor(g, avg, oh, ow);
+#define CK_ROUTE(oh, ow)                                                                                 \
+    if (GMODE == 0) {                                                                                    \
+        if (wins[(oh) * GOW + (ow)] == ih * GW + iw) sum += grad[(oh) * GOW + (ow)];                     \
+    } else {                                                                                             \
+        sum += grad[(oh) * GOW + (ow)] / window_divisor(g, avg, oh, ow);                                 \
+    }
+    if (GDH == 1 && GDW == 1) {
+        /* Windows oh with oh * SH <= ih + PT < oh * SH + KH, in the order of the loop below (taps ascending). */
+        int th = ih + GPT, tw = iw + GPL;
+        int oh_first = min(th / GSH, GOH - 1), oh_last = th < GKH ? 0 : (th - GKH + GSH) / GSH;
+        int ow_first = min(tw / GSW, GOW - 1), ow_last = tw < GKW ? 0 : (tw - GKW + GSW) / GSW;
+        for (int oh = oh_first; oh >= oh_last; oh--)
+            for (int ow = ow_first; ow >= ow_last; ow--) CK_ROUTE(oh, ow)
+    } else {
+        for (int kh = 0; kh < GKH; kh++) {
+            int th = ih + GPT - kh * GDH;
+            if (th < 0 || th % GSH != 0 || th / GSH >= GOH) continue;
+            int oh = th / GSH;
+            for (int kw = 0; kw < GKW; kw++) {
+                int tw = iw + GPL - kw * GDW;
+                if (tw < 0 || tw % GSW != 0 || tw / GSW >= GOW) continue;
+                CK_ROUTE(oh, tw / GSW)
             }
         }
     }

@@ -47,7 +47,10 @@ static const conv2d_shape shapes[] = {
     {"ResNet stem 7x7 stride 2", 1, 3, 32, 32, 16, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 0},
     {"3 channels 7x7 stride 2, wide and tall (direct)", 2, 3, 100, 103, 10, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1, 1},
     {"4 channels per group, dilation 2, groups 2 (direct)", 2, 8, 9, 30, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 2, 0},
+    {"depthwise, rows of 37 (whole and partial vectors)", 2, 3, 5, 37, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1},
+    {"depthwise, stride 2, multiplier 2, rows of 40", 1, 4, 6, 40, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 0},
     {"MobileNet depthwise 3x3 (2x32x14x14)", 2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32, 1},
+    {"pointwise 1x1, 3 images, 19 -> 21 channels", 3, 19, 5, 6, 21, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},
     {"pointwise 1x1 (2x64x7x7)", 2, 64, 7, 7, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},
 };
 

@@ -56,7 +56,7 @@ static void check_gemm(ckt_run *run, int64_t m, int64_t k, int64_t n, int32_t ta
 }
 
 static void gemm_cases(ckt_run *run) {
-    static const int64_t sizes[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 1, 11}, {17, 33, 9}, {2, 300, 3}, {64, 128, 48}};
+    static const int64_t sizes[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 1, 11}, {17, 33, 9}, {2, 300, 3}, {64, 128, 48}, {19, 40, 35}};
     static const float scalars[][2] = {{1.0f, 0.0f}, {-0.7f, 1.0f}, {1.3f, 0.5f}};
     uint64_t seed = 40000;
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)

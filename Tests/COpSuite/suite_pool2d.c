@@ -46,6 +46,8 @@ static const pool_shape shapes[] = {
     {"max 2x2", MAX, 2, 3, 6, 6, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"avg 2x2", AVG, 2, 3, 6, 6, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"max 3x3 s2 p1", MAX, 2, 5, 15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"max 3x3 s2 p1, rows of 40 (whole and partial vectors)", MAX, 2, 3, 9, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"avg 2x2 s2, rows of 70 (whole and partial vectors)", AVG, 1, 3, 6, 70, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"max 3x3 s2 p1 ceil", MAX, 2, 5, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, INPUT_UNIFORM},
     {"avg 3x3 s2 p1 count_include_pad", AVG, 2, 5, 15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"avg 3x3 s2 p1 exclude pad", AVG, 2, 5, 15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, INPUT_UNIFORM},

@@ -6,7 +6,10 @@
  * for the forward and backward-data of 3x3 stride-1 convs where the context
  * chooses it (cl_conv_winograd.c); the others the
  * implicit-GEMM kernels of Kernels/conv2d.cl. Depthwise-like convolutions (one
- * channel per group in or out) take conv2d.cl's plain direct kernels.
+ * channel per group in or out) take conv2d.cl's plain direct kernels, or on
+ * CPU devices, with one input channel per group, Kernels/conv2d_depthwise.cl
+ * (cl_conv_depthwise.c); 1x1 backward-weights there runs as GEMMs
+ * (cl_conv_pointwise.c).
  * cl_conv_transpose.c runs the same kernels.
  */
 #include "opencl/cl_ops.h"
@@ -63,6 +66,8 @@ ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pa
     size_t items = (size_t)(pass == CK_CL_CONV_FORWARD ? n * o * oh * ow
                             : pass == CK_CL_CONV_BACKWARD_DATA ? n * c * h * w
                                                                : o * (c / groups) * taps);
+    if (!use_igemm(g) && ck_cl_conv2d_uses_depthwise(backend, g))
+        return ck_cl_conv2d_depthwise_launch(backend, op, pass, g, args, arg_count);
     if (!use_igemm(g)) return ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D, kernels[pass], 1, &items, NULL, args, arg_count);
     char kernel[64];
     snprintf(kernel, sizeof kernel, "%s_igemm", kernels[pass]);
@@ -103,6 +108,8 @@ ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, c
 
 ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
                                              ck_cl_view dy, float beta, ck_cl_view dw) {
+    ck_status pointwise = ck_cl_conv2d_backward_weights_pointwise(backend, op, g, x, dy, beta, dw);
+    if (pointwise != CK_ERR_UNSUPPORTED) return pointwise;
     if (ck_cl_conv2d_uses_vec(backend, g)) {
         ck_status status = ck_cl_conv2d_backward_weights_vec(backend, op, g, x, dy, beta, dw);
         if (status != CK_ERR_UNSUPPORTED) return status;

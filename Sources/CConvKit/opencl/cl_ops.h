@@ -34,6 +34,13 @@ ck_status ck_cl_bias_backward(ck_backend *backend, const ck_bias_backward_args *
 
 /* cl_gemm.c */
 ck_status ck_cl_gemm(ck_backend *backend, const ck_gemm_args *args);
+/**
+ * c (M, N) = alpha * op(a) * op(b) + beta * c on gemm.cl's gemm_vec, on views (a: (M, K) or (K, M); b: (K, N)
+ * or (N, K)); CK_ERR_UNSUPPORTED, having done nothing, on devices whose tuning has no CONV_VEC or past 32-bit
+ * indices.
+ */
+ck_status ck_cl_gemm_vec(ck_backend *backend, const char *op, int32_t m, int32_t n, int32_t k, int32_t trans_a,
+                         int32_t trans_b, float alpha, ck_cl_view a, ck_cl_view b, float beta, ck_cl_view c);
 
 /* cl_conv.c */
 ck_status ck_cl_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_args *args);
@@ -64,6 +71,23 @@ cl_int16 ck_cl_conv_geometry(const int64_t in[4], const int64_t out[4], const in
  */
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
                               const ck_cl_arg *args, cl_uint arg_count);
+
+/**
+ * conv2d backward-weights of a 1x1 conv (stride 1, no padding, one group) as a GEMM per image
+ * (cl_conv_pointwise.c): dw = sum over n of dy[n] x[n]^T + beta * dw; CK_ERR_UNSUPPORTED, having done
+ * nothing, for other geometries or devices without CONV_VEC.
+ */
+ck_status ck_cl_conv2d_backward_weights_pointwise(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
+                                                  ck_cl_view dy, float beta, ck_cl_view dw);
+/** Whether geometry g (one input channel per group) takes the depthwise vector kernels on this device. */
+int ck_cl_conv2d_uses_depthwise(ck_backend *backend, const cl_int16 *g);
+/**
+ * `pass` of a conv with one input channel per group on the vector kernels of
+ * Kernels/conv2d_depthwise.cl (cl_conv_depthwise.c), with the argument list
+ * of conv2d.cl's direct kernel of that pass.
+ */
+ck_status ck_cl_conv2d_depthwise_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
+                                        const ck_cl_arg *args, cl_uint arg_count);
 
 /**
  * conv2d forward on the direct kernels (cl_conv_direct.c), for devices whose

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /** The helpers of Kernels/common/, in front of every program, in this order. */
-static const char *const common_files[] = {"common/common.cl", "common/tiled_gemm.cl"};
+static const char *const common_files[] = {"common/common.cl", "common/tiled_gemm.cl", "common/vector.cl"};
 #define COMMON_FILE_COUNT ((int)(sizeof common_files / sizeof common_files[0]))
 /** Most source files of a program: the common files, common/conv_geometry.cl, the family file. */
 #define MAX_FILES (COMMON_FILE_COUNT + 2)
@@ -23,11 +23,12 @@ static const struct {
     int needs;
 } programs[CK_CL_PROGRAM_COUNT] = {
     [CK_CL_PROGRAM_ELEMENTWISE] = {"elementwise.cl", 0},
-    [CK_CL_PROGRAM_GEMM] = {"gemm.cl", TILES},
+    [CK_CL_PROGRAM_GEMM] = {"gemm.cl", TILES | CONV_VEC},
     [CK_CL_PROGRAM_CONV2D] = {"conv2d.cl", TILES | CONV_GEOMETRY},
     [CK_CL_PROGRAM_CONV2D_DIRECT] = {"conv2d_direct.cl", CONV_VEC | CONV_GEOMETRY},
     [CK_CL_PROGRAM_CONV2D_WINOGRAD] = {"conv2d_winograd.cl", CONV_VEC | CONV_GEOMETRY},
-    [CK_CL_PROGRAM_POOL2D] = {"pool2d.cl", 0},
+    [CK_CL_PROGRAM_CONV2D_DEPTHWISE] = {"conv2d_depthwise.cl", CONV_VEC | CONV_GEOMETRY},
+    [CK_CL_PROGRAM_POOL2D] = {"pool2d.cl", CONV_VEC},
     [CK_CL_PROGRAM_BATCHNORM] = {"batchnorm.cl", GROUP},
     [CK_CL_PROGRAM_OPTIM] = {"optim.cl", 0},
     [CK_CL_PROGRAM_REDUCE] = {"reduce.cl", GROUP},

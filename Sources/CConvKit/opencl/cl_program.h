@@ -29,6 +29,7 @@ typedef enum ck_cl_program_id {
     CK_CL_PROGRAM_CONV2D,      /* Kernels/conv2d.cl: implicit GEMM, depthwise-like direct */
     CK_CL_PROGRAM_CONV2D_DIRECT, /* Kernels/conv2d_direct.cl: vector kernels (devices with CONV_VEC) */
     CK_CL_PROGRAM_CONV2D_WINOGRAD, /* Kernels/conv2d_winograd.cl: F(2x2, 3x3) (devices with CONV_VEC) */
+    CK_CL_PROGRAM_CONV2D_DEPTHWISE, /* Kernels/conv2d_depthwise.cl: C == G (devices with CONV_VEC) */
     CK_CL_PROGRAM_POOL2D,      /* Kernels/pool2d.cl */
     CK_CL_PROGRAM_BATCHNORM,   /* Kernels/batchnorm.cl */
     CK_CL_PROGRAM_OPTIM,       /* Kernels/optim.cl: SGD, Adam, RMSprop */
