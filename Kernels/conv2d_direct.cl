@@ -10,7 +10,8 @@
  *    forward, and backward-data as the forward of the upsampled dy with the
  *    flipped weights;
  *  - conv2d_backward_weights_vec (+ conv2d_sum_partials): backward-weights.
- * Tensors and geometry as conv2d.cl (common/conv_geometry.cl).
+ * Tensors and geometry as conv2d.cl (common/conv_geometry.cl); vectors and
+ * CK_FOR_BLOCK from common/vector.cl.
  * Defines: CONV_VEC (vector width: 4, 8 or 16), CONV_BLOCK (output channels
  * per forward work item, 1 ... 16). Launches: in each kernel's comment.
  */
@@ -28,31 +29,6 @@ __kernel void conv2d_pad_input(int16 g, int hp, int wp, int2 up, __global const 
     int inside = ih >= 0 && iw >= 0 && ih % up.x == 0 && iw % up.y == 0 && ih / up.x < GH && iw / up.y < GW;
     xp[(plane * hp + i) * wp + j] = inside ? x[x_off + (plane * GH + ih / up.x) * GW + iw / up.y] : 0.0f;
 }
-
-#define CK_CAT_(a, b) a##b
-#define CK_CAT(a, b) CK_CAT_(a, b)
-#define floatV CK_CAT(float, CONV_VEC)
-#define vloadV CK_CAT(vload, CONV_VEC)
-#define vstoreV CK_CAT(vstore, CONV_VEC)
-
-/* M(0) M(1) ... M(CONV_BLOCK - 1): the accumulators are named variables, which every compiler keeps in registers. */
-#define CK_REPEAT_1(M) M(0)
-#define CK_REPEAT_2(M) CK_REPEAT_1(M) M(1)
-#define CK_REPEAT_3(M) CK_REPEAT_2(M) M(2)
-#define CK_REPEAT_4(M) CK_REPEAT_3(M) M(3)
-#define CK_REPEAT_5(M) CK_REPEAT_4(M) M(4)
-#define CK_REPEAT_6(M) CK_REPEAT_5(M) M(5)
-#define CK_REPEAT_7(M) CK_REPEAT_6(M) M(6)
-#define CK_REPEAT_8(M) CK_REPEAT_7(M) M(7)
-#define CK_REPEAT_9(M) CK_REPEAT_8(M) M(8)
-#define CK_REPEAT_10(M) CK_REPEAT_9(M) M(9)
-#define CK_REPEAT_11(M) CK_REPEAT_10(M) M(10)
-#define CK_REPEAT_12(M) CK_REPEAT_11(M) M(11)
-#define CK_REPEAT_13(M) CK_REPEAT_12(M) M(12)
-#define CK_REPEAT_14(M) CK_REPEAT_13(M) M(13)
-#define CK_REPEAT_15(M) CK_REPEAT_14(M) M(14)
-#define CK_REPEAT_16(M) CK_REPEAT_15(M) M(15)
-#define CK_FOR_BLOCK(M) CK_CAT(CK_REPEAT_, CONV_BLOCK)(M)
 
 /* CONV_VEC inputs of a padded row at stride 2, from p on. */
 #if CONV_VEC == 4

@@ -34,25 +34,6 @@ void gemm(int M, int N, int K, int trans_a, int trans_b, float alpha, __global c
 }
 
 #if defined(CONV_VEC) && CONV_VEC > 0
-/* M(0) M(1) ... M(CONV_BLOCK - 1): named accumulators, which every compiler keeps in registers. */
-#define CK_REPEAT_1(M) M(0)
-#define CK_REPEAT_2(M) CK_REPEAT_1(M) M(1)
-#define CK_REPEAT_3(M) CK_REPEAT_2(M) M(2)
-#define CK_REPEAT_4(M) CK_REPEAT_3(M) M(3)
-#define CK_REPEAT_5(M) CK_REPEAT_4(M) M(4)
-#define CK_REPEAT_6(M) CK_REPEAT_5(M) M(5)
-#define CK_REPEAT_7(M) CK_REPEAT_6(M) M(6)
-#define CK_REPEAT_8(M) CK_REPEAT_7(M) M(7)
-#define CK_REPEAT_9(M) CK_REPEAT_8(M) M(8)
-#define CK_REPEAT_10(M) CK_REPEAT_9(M) M(9)
-#define CK_REPEAT_11(M) CK_REPEAT_10(M) M(10)
-#define CK_REPEAT_12(M) CK_REPEAT_11(M) M(11)
-#define CK_REPEAT_13(M) CK_REPEAT_12(M) M(12)
-#define CK_REPEAT_14(M) CK_REPEAT_13(M) M(13)
-#define CK_REPEAT_15(M) CK_REPEAT_14(M) M(14)
-#define CK_REPEAT_16(M) CK_REPEAT_15(M) M(15)
-#define CK_FOR_ROWS(M) CK_CAT(CK_REPEAT_, CONV_BLOCK)(M)
-
 /**
  * bp (K, NP) = op(b) (K, N) with zero columns from N to NP (a multiple of
  * CONV_VEC), so gemm_vec reads whole vectors. One item per element.
@@ -81,11 +62,11 @@ __kernel void gemm_vec(int M, int N, int K, int NP, int trans_a, float alpha, __
 #define CK_ROW(i)                                                                                                  \
     __global const float *a##i = a + a_off + min(m0 + i, M - 1) * row_step;                                       \
     floatV acc##i = (floatV)(0.0f);
-    CK_FOR_ROWS(CK_ROW)
+    CK_FOR_BLOCK(CK_ROW)
     for (int k = 0, ak = 0; k < K; k++, ak += k_step, col += NP) {
         const floatV bk = vloadV(0, col);
 #define CK_FMA(i) acc##i = fma((floatV)(a##i[ak]), bk, acc##i);
-        CK_FOR_ROWS(CK_FMA)
+        CK_FOR_BLOCK(CK_FMA)
     }
     const int whole = n0 + CONV_VEC <= N;
 #define CK_STORE(i)                                                                                                \
@@ -100,6 +81,6 @@ __kernel void gemm_vec(int M, int N, int K, int NP, int trans_a, float alpha, __
             for (int j = 0; j < N - n0; j++) out[j] = ck_accumulate(alpha * lanes[j], beta, out + j);            \
         }                                                                                                         \
     }
-    CK_FOR_ROWS(CK_STORE)
+    CK_FOR_BLOCK(CK_STORE)
 }
 #endif

@@ -1,9 +1,11 @@
 /*
  * vector.cl — the vectors of CONV_VEC lanes that CPU-device kernels compute
- * on (gemm.cl, conv2d_depthwise.cl, pool2d.cl): floatV, vloadV, vstoreV, and
- * loads and stores of lanes along a row with its edges handled. Only
+ * on (gemm.cl, conv2d_direct.cl, conv2d_winograd.cl, conv2d_depthwise.cl,
+ * pool2d.cl): floatV, vloadV, vstoreV, CK_FOR_BLOCK (a macro once per
+ * accumulator row), and loads and stores of lanes along a row with its edges
+ * handled. Only
  * programs built with CONV_VEC > 0 get them.
- * Defines: CONV_VEC (4, 8 or 16).
+ * Defines: CONV_VEC (4, 8 or 16), CONV_BLOCK (1 ... 16).
  */
 #if defined(CONV_VEC) && CONV_VEC > 0
 #define CK_CAT_(a, b) a##b
@@ -11,6 +13,25 @@
 #define floatV CK_CAT(float, CONV_VEC)
 #define vloadV CK_CAT(vload, CONV_VEC)
 #define vstoreV CK_CAT(vstore, CONV_VEC)
+
+/* M(0) M(1) ... M(CONV_BLOCK - 1): named accumulators, which every compiler keeps in registers. */
+#define CK_REPEAT_1(M) M(0)
+#define CK_REPEAT_2(M) CK_REPEAT_1(M) M(1)
+#define CK_REPEAT_3(M) CK_REPEAT_2(M) M(2)
+#define CK_REPEAT_4(M) CK_REPEAT_3(M) M(3)
+#define CK_REPEAT_5(M) CK_REPEAT_4(M) M(4)
+#define CK_REPEAT_6(M) CK_REPEAT_5(M) M(5)
+#define CK_REPEAT_7(M) CK_REPEAT_6(M) M(6)
+#define CK_REPEAT_8(M) CK_REPEAT_7(M) M(7)
+#define CK_REPEAT_9(M) CK_REPEAT_8(M) M(8)
+#define CK_REPEAT_10(M) CK_REPEAT_9(M) M(9)
+#define CK_REPEAT_11(M) CK_REPEAT_10(M) M(10)
+#define CK_REPEAT_12(M) CK_REPEAT_11(M) M(11)
+#define CK_REPEAT_13(M) CK_REPEAT_12(M) M(12)
+#define CK_REPEAT_14(M) CK_REPEAT_13(M) M(13)
+#define CK_REPEAT_15(M) CK_REPEAT_14(M) M(14)
+#define CK_REPEAT_16(M) CK_REPEAT_15(M) M(15)
+#define CK_FOR_BLOCK(M) CK_CAT(CK_REPEAT_, CONV_BLOCK)(M)
 
 /**
  * Lanes j = 0 ... CONV_VEC - 1 of row[start + j * step], `fill` where that index is outside [0, limit): one

@@ -180,22 +180,6 @@ static void decode_pool(fz_input *in, fz_call *c, int64_t x[4], int64_t y[4]) {
     }
 }
 
-static void build_pool_forward(fz_input *in, fz_call *c) {
-    int64_t x[4], y[4];
-    decode_pool(in, c, x, y);
-    fz_add_slot(c, "x", FZ_INPUT, 4, x);
-    fz_add_slot(c, "y", FZ_OUTPUT, 4, y);
-}
-
-static void build_pool_backward(fz_input *in, fz_call *c) {
-    int64_t x[4], y[4];
-    decode_pool(in, c, x, y);
-    c->f[0] = fz_scalar(in, 0.0f, 1.0f, 0.5f);
-    fz_add_slot(c, "x", FZ_INPUT, 4, x);
-    fz_add_slot(c, "dy", FZ_INPUT, 4, y);
-    fz_add_slot(c, "dx", FZ_OUTPUT, 4, x);
-}
-
 /* Global pooling: mode in i[0]; x (N, C, H, W), y or dy (N, C, 1, 1). */
 static void decode_global(fz_input *in, fz_call *c, int64_t x[4], int64_t y[4]) {
     c->i[0] = fz_param(in, 0, 1);
@@ -206,21 +190,29 @@ static void decode_global(fz_input *in, fz_call *c, int64_t x[4], int64_t y[4]) 
     y[2] = y[3] = 1;
 }
 
-static void build_global_forward(fz_input *in, fz_call *c) {
+/* A pooling call's slots from `decode`'s x and y: forward x -> y; backward (x, dy) -> dx, beta in f[0]. */
+typedef void (*pool_decode_fn)(fz_input *, fz_call *, int64_t[4], int64_t[4]);
+
+static void build_pooling_forward(fz_input *in, fz_call *c, pool_decode_fn decode) {
     int64_t x[4], y[4];
-    decode_global(in, c, x, y);
+    decode(in, c, x, y);
     fz_add_slot(c, "x", FZ_INPUT, 4, x);
     fz_add_slot(c, "y", FZ_OUTPUT, 4, y);
 }
 
-static void build_global_backward(fz_input *in, fz_call *c) {
+static void build_pooling_backward(fz_input *in, fz_call *c, pool_decode_fn decode) {
     int64_t x[4], y[4];
-    decode_global(in, c, x, y);
+    decode(in, c, x, y);
     c->f[0] = fz_scalar(in, 0.0f, 1.0f, 0.5f);
     fz_add_slot(c, "x", FZ_INPUT, 4, x);
     fz_add_slot(c, "dy", FZ_INPUT, 4, y);
     fz_add_slot(c, "dx", FZ_OUTPUT, 4, x);
 }
+
+static void build_pool_forward(fz_input *in, fz_call *c) { build_pooling_forward(in, c, decode_pool); }
+static void build_pool_backward(fz_input *in, fz_call *c) { build_pooling_backward(in, c, decode_pool); }
+static void build_global_forward(fz_input *in, fz_call *c) { build_pooling_forward(in, c, decode_global); }
+static void build_global_backward(fz_input *in, fz_call *c) { build_pooling_backward(in, c, decode_global); }
 
 static ck_status call_pool_forward(ck_context *ctx, const fz_call *c, const ck_tensor *const *t) {
     return ck_pool2d_forward(ctx, fz_params_arg(c), t[0], t[1]);
