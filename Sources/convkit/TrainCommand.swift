@@ -168,7 +168,8 @@ struct TrainCommand: ParsableCommand {
 
         try InterruptMonitor.install()
         defer { InterruptMonitor.uninstall() }
-        let sampler = try memoryLog.map { try MemorySampler(path: $0, interval: 60, context: context) }
+        // Rank 0 alone writes the memory log, as it alone writes the other files.
+        let sampler = isPrimary ? try memoryLog.map { try MemorySampler(path: $0, interval: 60, context: context) } : nil
         let stopRequested: () -> Bool
         if let synchronizer {
             synchronizer.localStopRequest = { InterruptMonitor.isInterrupted }
