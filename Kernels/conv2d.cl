@@ -13,7 +13,9 @@
  *    convolutions (1 channel per group in or out) where a GEMM tile would
  *    be mostly empty.
  * The host (cl_conv.c) picks one per call. Every pass takes `beta` (the
- * transposed conv's backward-data is this forward pass, with a beta).
+ * transposed conv's backward-data is this forward pass, with a beta); the
+ * forward kernels also take the epilogue's activation `act, alpha`
+ * (common.cl's ck_activate, applied to conv + bias as each output is written).
  *
  * Tensors: x, dx (N, C, H, W); w, dw (O, C/G, KH, KW); y, dy (N, O, OH, OW);
  * bias (O); the geometry travels as one int16 `g` (common/conv_geometry.cl).
@@ -24,10 +26,10 @@
  * groups; direct: one work item per output element, any group size.
  */
 
-/** y[n, o, oh, ow] = sum over the group's channels and taps of x * w, + bias[o] when has_bias, + beta * y. */
+/** y[n, o, oh, ow] = act(sum over the group's channels and taps of x * w, + bias[o] when has_bias) + beta * y. */
 __kernel void conv2d_forward(int16 g, __global const float *x, int x_off, __global const float *w, int w_off,
                              int has_bias, __global const float *bias, int bias_off, float beta, __global float *y,
-                             int y_off) {
+                             int y_off, int act, float alpha) {
     int i = get_global_id(0);
     if (i >= GN * GO * GOH * GOW) return;
     int ow = i % GOW, t = i / GOW;
@@ -49,7 +51,7 @@ __kernel void conv2d_forward(int16 g, __global const float *x, int x_off, __glob
         }
     }
     if (has_bias) sum += bias[bias_off + o];
-    y[y_off + i] = ck_accumulate(sum, beta, y + y_off + i);
+    y[y_off + i] = ck_accumulate(ck_activate(sum, act, alpha), beta, y + y_off + i);
 }
 
 /** dx[n, c, ih, iw] = sum of w * dy over the outputs whose taps read (ih, iw), + beta * dx. */
@@ -133,11 +135,11 @@ inline float conv_gather_dy(int16 g, __global const float *dyg, int k, int p) {
 #define FWD_LOAD_W(m, k) wg[(m) * K + (k)]
 #define FWD_LOAD_X(k, p) conv_patch(g, xg, k, p)
 
-/** y = conv2d(x, w) (+ bias) + beta * y: M = O/G, N = N*OH*OW, K = C/G*KH*KW per group. */
+/** y = act(conv2d(x, w) (+ bias)) + beta * y: M = O/G, N = N*OH*OW, K = C/G*KH*KW per group. */
 CK_TILED_KERNEL
 void conv2d_forward_igemm(int16 g, __global const float *x, int x_off, __global const float *w, int w_off,
                           int has_bias, __global const float *bias, int bias_off, float beta, __global float *y,
-                          int y_off) {
+                          int y_off, int act, float alpha) {
     const int cpg = GC / GG, opg = GO / GG, group = get_group_id(2), plane = GOH * GOW;
     const int M = opg, N = GN * plane, K = cpg * GKH * GKW;
     __global const float *wg = w + w_off + group * opg * K;
@@ -152,7 +154,7 @@ void conv2d_forward_igemm(int16 g, __global const float *x, int x_off, __global 
             int p = CK_TILE_COL(j);
             if (p >= N) continue;
             int index = y_off + (p / plane * GO + o) * plane + p % plane;
-            y[index] = ck_accumulate(acc[i][j] + b, beta, y + index);
+            y[index] = ck_accumulate(ck_activate(acc[i][j] + b, act, alpha), beta, y + index);
         }
     }
 }

@@ -5,7 +5,7 @@
  * (CPU devices such as PoCL). A work item walks a whole row in vectors; a
  * load is one vector load where the row holds every lane, lane by lane
  * (zeros outside the row) at the edges and for strides above 1.
- *  - conv2d_depthwise_forward: y (+ bias) + beta * y, a row of y per item;
+ *  - conv2d_depthwise_forward: act(y (+ bias)) + beta * y, a row of y per item;
  *  - conv2d_depthwise_backward_data: dx + beta * dx, a row of dx per item;
  *  - conv2d_depthwise_backward_weights: per image sums into `partial`, a tap
  *    of one image and channel per item; conv2d_sum_partials
@@ -15,12 +15,12 @@
  * common/vector.cl. Defines: CONV_VEC (4, 8 or 16).
  */
 /**
- * y[n, o, oh, :] = sum over taps of x[n, o / (O/C), ...] * w[o, 0, ...] (+ bias[o]) + beta * y.
+ * y[n, o, oh, :] = act(sum over taps of x[n, o / (O/C), ...] * w[o, 0, ...] (+ bias[o])) + beta * y.
  * Launch: global (OH, N * O), any group size.
  */
 __kernel void conv2d_depthwise_forward(int16 g, __global const float *x, int x_off, __global const float *w,
                                        int w_off, int has_bias, __global const float *bias, int bias_off, float beta,
-                                       __global float *y, int y_off) {
+                                       __global float *y, int y_off, int act, float alpha) {
     const int oh = get_global_id(0), plane = get_global_id(1);
     if (oh >= GOH || plane >= GN * GO) return;
     const int n = plane / GO, o = plane % GO, c = o / (GO / GC);
@@ -37,7 +37,7 @@ __kernel void conv2d_depthwise_forward(int16 g, __global const float *x, int x_o
                 acc = fma(load_lanes(xc + ih * GW, ow0 * GSW - GPL + kw * GDW, GSW, GW, 0.0f), (floatV)(taps[kh * GKW + kw]),
                           acc);
         }
-        store_lanes(acc + b, beta, out + ow0, GOW - ow0);
+        store_lanes(ck_activate_v(acc + b, act, alpha), beta, out + ow0, GOW - ow0);
     }
 }
 

@@ -67,7 +67,7 @@ __kernel void conv2d_pack_weights(int16 g, int flip, __global const float *w, in
 }
 
 /**
- * y = conv2d(x, w) (+ bias) + beta * y from the padded input xp (HP x WP
+ * y = act(conv2d(x, w) (+ bias)) + beta * y from the padded input xp (HP x WP
  * planes: conv2d_pad_input, or x itself when it needs no padding) and the
  * packed weights wp (conv2d_pack_weights). Work item (v, b, r) computes
  * outputs ow = v * CONV_VEC ... + CONV_VEC - 1 of row oh = r % OH of image
@@ -82,7 +82,7 @@ __kernel void conv2d_pack_weights(int16 g, int flip, __global const float *w, in
  */
 __kernel void conv2d_forward_vec(int16 g, int hp, int wp, __global const float *xp, int xp_off,
                                  __global const float *wpk, int has_bias, __global const float *bias, int bias_off,
-                                 float beta, __global float *y, int y_off) {
+                                 float beta, __global float *y, int y_off, int act, float alpha) {
     const int cpg = GC / GG, opg = GO / GG, blocks = (opg + CONV_BLOCK - 1) / CONV_BLOCK;
     const int v = get_global_id(0), b = get_global_id(1), r = get_global_id(2);
     const int ow0 = v * CONV_VEC;
@@ -107,7 +107,7 @@ __kernel void conv2d_forward_vec(int16 g, int hp, int wp, __global const float *
     const int full = ow0 + CONV_VEC <= GOW, plane = GOH * GOW;
 #define CK_STORE(i)                                                                                     \
     if (first + i <= last) {                                                                           \
-        floatV out = acc##i + (has_bias ? bias[bias_off + first + i] : 0.0f);                          \
+        floatV out = ck_activate_v(acc##i + (has_bias ? bias[bias_off + first + i] : 0.0f), act, alpha); \
         __global float *d = dst + i * plane;                                                           \
         if (full) {                                                                                    \
             if (beta != 0.0f) out += beta * vloadV(0, d);                                              \
@@ -135,7 +135,7 @@ __kernel void conv2d_forward_vec(int16 g, int hp, int wp, __global const float *
 __kernel void conv2d_forward_flat(int16 g, int hp, int wp, __global const float *xp, int xp_off,
                                   __global const float *wpk,
                                   int has_bias, __global const float *bias, int bias_off, float beta,
-                                  __global float *y, int y_off) {
+                                  __global float *y, int y_off, int act, float alpha) {
     const int cpg = GC / GG, opg = GO / GG, blocks = (opg + CONV_BLOCK - 1) / CONV_BLOCK;
     const int v = get_global_id(0), b = get_global_id(1), n = get_global_id(2);
     const int p0 = v * CONV_VEC;
@@ -158,7 +158,7 @@ __kernel void conv2d_forward_flat(int16 g, int hp, int wp, __global const float 
 #define CK_STORE_FLAT(i)                                                                                \
     if (first + i <= last) {                                                                           \
         float lanes[CONV_VEC];                                                                         \
-        vstoreV(acc##i + (has_bias ? bias[bias_off + first + i] : 0.0f), 0, lanes);                    \
+        vstoreV(ck_activate_v(acc##i + (has_bias ? bias[bias_off + first + i] : 0.0f), act, alpha), 0, lanes); \
         __global float *d = dst + i * plane_out;                                                       \
         for (int j = 0, oh = oh0, ow = ow0; j < CONV_VEC && oh < GOH; j++) {                           \
             if (ow < GOW) d[oh * GOW + ow] = ck_accumulate(lanes[j], beta, d + oh * GOW + ow);         \

@@ -11,7 +11,8 @@
  *   A^T = [1 1 1 0; 0 1 -1 -1].
  * The host (Sources/CConvKit/opencl/cl_conv_winograd.c) runs four kernels
  * into pooled scratch: winograd_weights (U), winograd_input (V), winograd_gemm
- * (M = U V per position) and winograd_output (y from M, + bias, + beta * y).
+ * (M = U V per position) and winograd_output (y from M, + bias, the epilogue's
+ * activation, + beta * y).
  * Backward-data of a stride-1 conv is this forward with the weights flipped
  * and their channels swapped (`flip`), as in conv2d_direct.cl.
  * Tiles: T = N * TH * TW (TH = ceil(OH / 2), TW = ceil(OW / 2)), numbered
@@ -123,13 +124,13 @@ __kernel void winograd_gemm(int16 g, int tp, __global const float *u, __global c
 }
 
 /**
- * y (N, O, OH, OW) = A^T m A (+ bias) + beta * y, m the 4x4 of M at a tile
+ * y (N, O, OH, OW) = act(A^T m A (+ bias)) + beta * y, m the 4x4 of M at a tile
  * (first + slot) and output channel: its 2x2 outputs, those inside OH x OW.
  * Launch: global (tiles of the chunk, O), one item per (tile, o).
  */
 __kernel void winograd_output(int16 g, int tiles_h, int tiles_w, int first, int count, int tp,
                               __global const float *m, int has_bias, __global const float *bias, int bias_off,
-                              float beta, __global float *y, int y_off) {
+                              float beta, __global float *y, int y_off, int act, float alpha) {
     const int slot = get_global_id(0), o = get_global_id(1), t = first + slot, per_image = tiles_h * tiles_w;
     if (slot >= count || o >= GO) return;
     const int n = t / per_image, th = t % per_image / tiles_w, tw = t % tiles_w;
@@ -143,8 +144,10 @@ __kernel void winograd_output(int16 g, int tiles_h, int tiles_w, int first, int 
         r1[j] = s1 - s2 - s3;
     }
     const float b = has_bias ? bias[bias_off + o] : 0.0f;
-    const float y00 = r0[0] + r0[1] + r0[2] + b, y01 = r0[1] - r0[2] - r0[3] + b;
-    const float y10 = r1[0] + r1[1] + r1[2] + b, y11 = r1[1] - r1[2] - r1[3] + b;
+    const float y00 = ck_activate(r0[0] + r0[1] + r0[2] + b, act, alpha);
+    const float y01 = ck_activate(r0[1] - r0[2] - r0[3] + b, act, alpha);
+    const float y10 = ck_activate(r1[0] + r1[1] + r1[2] + b, act, alpha);
+    const float y11 = ck_activate(r1[1] - r1[2] - r1[3] + b, act, alpha);
     const int oh = 2 * th, ow = 2 * tw;
     __global float *p = y + y_off + ((n * GO + o) * GOH + oh) * GOW + ow;
     if (oh + 1 < GOH && ow + 1 < GOW && beta == 0.0f) { /* the common case, without branches per element */

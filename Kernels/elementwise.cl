@@ -36,24 +36,12 @@ __kernel void axpy(int n, float alpha, __global const float *x, int x_off, __glo
     if (i < n) y[y_off + i] = alpha * x[x_off + i] + y[y_off + i];
 }
 
-/* Activation kinds, as ck_activation in convkit.h. */
-#define ACT_RELU 0
-#define ACT_LEAKY_RELU 1
-#define ACT_SIGMOID 2
-#define ACT_TANH 3
-
 /** y[i] = f(x[i]). relu(NaN) = NaN and relu(-0) = -0, as the CPU backend. */
 __kernel void activation_forward(int n, int act, float alpha, __global const float *x, int x_off, __global float *y,
                                  int y_off) {
     int i = get_global_id(0);
     if (i >= n) return;
-    float v = x[x_off + i];
-    float r;
-    if (act == ACT_RELU) r = v < 0.0f ? 0.0f : v;
-    else if (act == ACT_LEAKY_RELU) r = v > 0.0f ? v : alpha * v;
-    else if (act == ACT_SIGMOID) r = 1.0f / (1.0f + exp(-v));
-    else r = tanh(v);
-    y[y_off + i] = r;
+    y[y_off + i] = ck_activate(x[x_off + i], act, alpha);
 }
 
 /** dx[i] = f'(x[i]) * dy[i] + beta * dx[i]; relu'(0) = 0; sigmoid' and tanh' from x. */
@@ -63,9 +51,9 @@ __kernel void activation_backward(int n, int act, float alpha, __global const fl
     if (i >= n) return;
     float v = x[x_off + i], g = dy[dy_off + i];
     float r;
-    if (act == ACT_RELU) r = v > 0.0f ? g : 0.0f;
-    else if (act == ACT_LEAKY_RELU) r = v > 0.0f ? g : alpha * g;
-    else if (act == ACT_SIGMOID) {
+    if (act == CK_ACT_RELU) r = v > 0.0f ? g : 0.0f;
+    else if (act == CK_ACT_LEAKY_RELU) r = v > 0.0f ? g : alpha * g;
+    else if (act == CK_ACT_SIGMOID) {
         float s = 1.0f / (1.0f + exp(-v));
         r = g * (s * (1.0f - s));
     } else {

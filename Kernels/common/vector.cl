@@ -33,6 +33,15 @@
 #define CK_REPEAT_16(M) CK_REPEAT_15(M) M(15)
 #define CK_FOR_BLOCK(M) CK_CAT(CK_REPEAT_, CONV_BLOCK)(M)
 
+/** ck_activate (common.cl) on every lane. */
+inline floatV ck_activate_v(floatV v, int act, float alpha) {
+    if (act == CK_ACT_RELU) return select(v, (floatV)(0.0f), v < (floatV)(0.0f));
+    if (act == CK_ACT_LEAKY_RELU) return select(alpha * v, v, v > (floatV)(0.0f));
+    if (act == CK_ACT_SIGMOID) return 1.0f / (1.0f + exp(-v));
+    if (act == CK_ACT_TANH) return tanh(v);
+    return v;
+}
+
 /**
  * Lanes j = 0 ... CONV_VEC - 1 of row[start + j * step], `fill` where that index is outside [0, limit): one
  * vector load when the lanes are inside the row at step 1 or 2, else lane by lane.

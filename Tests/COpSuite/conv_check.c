@@ -27,8 +27,7 @@ static void free_inputs(conv_inputs *in) {
     if (in->bound_w != in->abs_w) ckt_free(in->bound_w);
 }
 
-/* Winograd's bound weights (conv_check.h): every tap of [o, c] is 4 * the sum of the 9 |w[o, c]|. */
-static ckt_tensor *winograd_bound_weights(ckt_run *run, const ckt_tensor *abs_w) {
+ckt_tensor *ckt_winograd_bound_weights(ckt_run *run, const ckt_tensor *abs_w) {
     double *values = ckt_read_new(run, abs_w);
     ckt_tensor *bound = values ? ckt_new(run, run->ref, CK_F32, 4, abs_w->t.dims) : NULL;
     if (bound) {
@@ -55,7 +54,7 @@ static int make_inputs(ckt_run *run, const ckt_conv_case *c, uint64_t seed, conv
     in->abs_dy = ckt_abs_clone_to(run, in->dy.ref, run->ref, CK_F32);
     in->abs_bias = c->has_bias ? ckt_abs_clone_to(run, in->bias.ref, run->ref, CK_F32) : NULL;
     if (!in->abs_x || !in->abs_w || !in->abs_dy || (c->has_bias && !in->abs_bias)) return 0;
-    in->bound_w = c->winograd ? winograd_bound_weights(run, in->abs_w) : in->abs_w;
+    in->bound_w = c->winograd ? ckt_winograd_bound_weights(run, in->abs_w) : in->abs_w;
     return in->bound_w != NULL;
 }
 

@@ -56,6 +56,12 @@ typedef struct ckt_conv_case {
     int winograd;         /* forward and backward-data ran Winograd F(2x2, 3x3): the bound above */
 } ckt_conv_case;
 
+/**
+ * Winograd's bound weights (above), on the reference: every tap of [o, c] is 4 * the sum of the
+ * 9 |w[o, c]| of abs_w (O, C, 3, 3). NULL (reported) when out of memory.
+ */
+ckt_tensor *ckt_winograd_bound_weights(ckt_run *run, const ckt_tensor *abs_w);
+
 /** Runs the three passes on both backends with inputs seeded by `seed` and compares them. */
 void ckt_check_conv_case(ckt_run *run, const ckt_conv_case *c, uint64_t seed);
 

@@ -75,7 +75,7 @@ typedef struct ckt_fixture_op {
 } ckt_fixture_op;
 
 /* The ops of each family file. */
-extern const ckt_fixture_op ckt_fixture_conv_ops[];      /* conv2d, conv_transpose2d, linear */
+extern const ckt_fixture_op ckt_fixture_conv_ops[];      /* conv2d, conv2d_fused, conv_transpose2d, linear */
 extern const ckt_fixture_op ckt_fixture_pool_ops[];      /* pool2d, global_pool2d */
 extern const ckt_fixture_op ckt_fixture_batchnorm_ops[]; /* batchnorm2d */
 extern const ckt_fixture_op ckt_fixture_train_ops[];     /* relu, leaky_relu, sigmoid, tanh, softmax_cross_entropy */

@@ -11,6 +11,8 @@
  */
 #include "fixture_ops.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /** Two implementations, each within (terms + 1) * u * sum|terms| of the exact value. */
@@ -138,6 +140,54 @@ static void run_conv2d(ckt_fixture *f) {
     run_conv_like(f, &conv2d_passes, &p, terms, ok);
 }
 
+/*
+ * conv2d_fused: y = f(conv2d(x, w) + bias) by ck_conv2d_forward_fused. Tolerance per element:
+ * L * 2 * (terms + 1) * u * sum|terms| + 16 * u * |y|. The conv part is conv2d's bound, carried
+ * through f by its Lipschitz constant L (1 for ReLU and tanh, max(1, |alpha|) for LeakyReLU, 1/4
+ * for sigmoid); the second term is f's own evaluation on both sides: sigmoid and tanh are within
+ * a few ulps of the result on each (OpenCL's exp allows 3 ulp and tanh 5; 1 + e and the division
+ * add one rounding each), the rectifiers add at most one rounding (alpha * v).
+ */
+static void run_conv2d_fused(ckt_fixture *f) {
+    ckt_run *run = f->run;
+    int ok = 1;
+    int32_t stride[2], pad[4], dilation[2], groups;
+    window_attrs(f, stride, pad, dilation, &groups, &ok);
+    const ck_conv2d_params p = {stride[0],   stride[1],   pad[0], pad[1], pad[2], pad[3],
+                                dilation[0], dilation[1], groups};
+    const ck_conv2d_epilogue epilogue = {1, (ck_activation)ckt_fx_attr(f, "activation", 0, &ok),
+                                         (float)ckt_fx_attr(f, "alpha", 0, &ok)};
+    const ckf_tensor *x = ckt_fx_tensor(f, "x", &ok), *w = ckt_fx_tensor(f, "w", &ok), *y = ckt_fx_tensor(f, "y", &ok);
+    const ckf_tensor *bias = ckt_fx_optional(f, "bias");
+    if (!ok || !ckt_expect(run, x->ndim == 4 && w->ndim == 4 && groups > 0, "x and w must be 4-D")) return;
+    int64_t y_dims[4];
+    if (!ckt_expect_ok(run, ck_conv2d_output_dims(run->ctx, &p, x->dims, w->dims, y_dims), run->ctx, "output dims") ||
+        !ckt_fx_same_dims(f, "output dims", 4, y_dims, y))
+        return;
+    ckt_tensor *tx = ckt_fx_upload(f, run->ctx, x, 0, &ok), *tw = ckt_fx_upload(f, run->ctx, w, 0, &ok);
+    ckt_tensor *tb = ckt_fx_upload(f, run->ctx, bias, 0, &ok), *ty = ckt_fx_output(f, run->ctx, 4, y_dims, &ok);
+    ckt_tensor *ax = ckt_fx_upload(f, run->ref, x, 1, &ok), *aw = ckt_fx_upload(f, run->ref, w, 1, &ok);
+    ckt_tensor *ab = ckt_fx_upload(f, run->ref, bias, 1, &ok), *by = ckt_fx_output(f, run->ref, 4, y_dims, &ok);
+    if (!ok ||
+        !ckt_expect_ok(run, ck_conv2d_forward_fused(run->ctx, &p, &tx->t, &tw->t, view(tb), &epilogue, &ty->t),
+                       run->ctx, "fused forward") ||
+        !ckt_expect_ok(run, ck_conv2d_forward(run->ref, &p, &ax->t, &aw->t, view(ab), &by->t), run->ref,
+                       "forward bound"))
+        return;
+    const double lipschitz = epilogue.activation == CK_ACT_SIGMOID      ? 0.25
+                             : epilogue.activation == CK_ACT_LEAKY_RELU ? fmax(1.0, fabs(epilogue.alpha))
+                                                                         : 1.0;
+    const double terms = (double)w->dims[1] * (double)w->dims[2] * (double)w->dims[3] + (bias ? 1.0 : 0.0);
+    double *bound = ckt_read_new(run, by), *want = ckt_fx_float32(run, y);
+    if (bound && want) {
+        for (size_t i = 0; i < by->count; i++)
+            bound[i] = lipschitz * two_sided(terms) * CKT_F32_UNIT * bound[i] + 16.0 * CKT_F32_UNIT * fabs(want[i]);
+        ckt_fx_expect_tol(f, ty, y, bound);
+    }
+    free(bound);
+    free(want);
+}
+
 static void run_conv_transpose2d(ckt_fixture *f) {
     int ok = 1;
     int32_t stride[2], pad[4], dilation[2], groups, output_padding[2];
@@ -215,12 +265,14 @@ static void run_linear(ckt_fixture *f) {
 }
 
 static const char *const conv2d_attrs[] = {"stride", "pad", "dilation", "groups", NULL};
+static const char *const fused_attrs[] = {"stride", "pad", "dilation", "groups", "activation", "alpha", NULL};
 static const char *const transpose_attrs[] = {"stride", "pad", "dilation", "output_padding", "groups", NULL};
 static const char *const no_attrs[] = {NULL};
 static const char *const conv_tensors[] = {"x", "w", "bias", "y", "dy", "dx", "dw", "dbias", NULL};
 
 const ckt_fixture_op ckt_fixture_conv_ops[] = {
     {"conv2d", conv2d_attrs, conv_tensors, run_conv2d},
+    {"conv2d_fused", fused_attrs, conv_tensors, run_conv2d_fused},
     {"conv_transpose2d", transpose_attrs, conv_tensors, run_conv_transpose2d},
     {"linear", no_attrs, conv_tensors, run_linear},
     {NULL, NULL, NULL, NULL},

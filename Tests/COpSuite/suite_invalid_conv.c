@@ -22,8 +22,10 @@ typedef struct conv_call {
     ck_conv2d_params p;
     ck_tensor x, w, bias, y, dx, dy, dw, dbias;
     float beta;
+    ck_conv2d_epilogue epilogue; /* ReLU; the forward calls ck_conv2d_forward_fused when pepilogue is set */
     const ck_conv2d_params *params;
     const ck_tensor *px, *pw, *pbias, *py, *pdx, *pdy, *pdw, *pdbias;
+    const ck_conv2d_epilogue *pepilogue;
 } conv_call;
 
 static void conv_init(const inv_env *e, conv_call *c) {
@@ -34,12 +36,15 @@ static void conv_init(const inv_env *e, conv_call *c) {
     c->x = e->conv.x, c->w = e->conv.w, c->bias = e->conv.bias, c->y = e->conv.y;
     c->dx = e->conv.dx, c->dy = e->conv.dy, c->dw = e->conv.dw, c->dbias = e->conv.dbias;
     c->beta = 0.0f;
+    c->epilogue = (ck_conv2d_epilogue){1, CK_ACT_RELU, 0.0f};
+    c->pepilogue = NULL;
     c->params = &c->p;
     c->px = &c->x, c->pw = &c->w, c->pbias = &c->bias, c->py = &c->y;
     c->pdx = &c->dx, c->pdy = &c->dy, c->pdw = &c->dw, c->pdbias = &c->dbias;
 }
 
 static ck_status conv_forward(const conv_call *c) {
+    if (c->pepilogue) return ck_conv2d_forward_fused(c->ctx, c->params, c->px, c->pw, c->pbias, c->pepilogue, c->py);
     return ck_conv2d_forward(c->ctx, c->params, c->px, c->pw, c->pbias, c->py);
 }
 
@@ -110,6 +115,16 @@ static ck_status conv_backward_weights(const conv_call *c) {
     X(fwd_pad_bottom_negative, "pad_bottom -1", CK_ERR_INVALID_ARGUMENT, c.p.pad_bottom = -1) \
     X(fwd_pad_left_negative, "pad_left -1", CK_ERR_INVALID_ARGUMENT, c.p.pad_left = -1) \
     X(fwd_pad_right_int32_min, "pad_right INT32_MIN", CK_ERR_INVALID_ARGUMENT, c.p.pad_right = INT32_MIN) \
+    X(fwd_fused_valid, "fused ReLU, valid call", CK_OK, c.pepilogue = &c.epilogue) \
+    X(fwd_fused_leaky_valid, "fused LeakyReLU -0.5, valid call", CK_OK, c.pepilogue = &c.epilogue; c.epilogue.activation = CK_ACT_LEAKY_RELU; c.epilogue.alpha = -0.5f) \
+    X(fwd_fused_none_ignores_kind, "fused, has_activation 0 (the kind 9 is not read)", CK_OK, c.pepilogue = &c.epilogue; c.epilogue.has_activation = 0; c.epilogue.activation = (ck_activation)9) \
+    X(fwd_fused_act_unknown, "fused activation 4 (not a ck_activation)", CK_ERR_INVALID_ARGUMENT, c.pepilogue = &c.epilogue; c.epilogue.activation = (ck_activation)4) \
+    X(fwd_fused_act_negative, "fused activation -1", CK_ERR_INVALID_ARGUMENT, c.pepilogue = &c.epilogue; c.epilogue.activation = (ck_activation)-1) \
+    X(fwd_fused_alpha_nan, "fused LeakyReLU alpha NaN", CK_ERR_INVALID_ARGUMENT, c.pepilogue = &c.epilogue; c.epilogue.activation = CK_ACT_LEAKY_RELU; c.epilogue.alpha = NAN) \
+    X(fwd_fused_alpha_inf, "fused alpha infinity", CK_ERR_INVALID_ARGUMENT, c.pepilogue = &c.epilogue; c.epilogue.alpha = INFINITY) \
+    X(fwd_fused_ctx_null, "fused, ctx NULL", CK_ERR_INVALID_ARGUMENT, c.pepilogue = &c.epilogue; c.ctx = NULL) \
+    X(fwd_fused_x_null, "fused, x NULL", CK_ERR_INVALID_ARGUMENT, c.pepilogue = &c.epilogue; c.px = NULL) \
+    X(fwd_fused_y_small_buffer, "fused, y on a 16-byte buffer", CK_ERR_OUT_OF_BOUNDS, c.pepilogue = &c.epilogue; c.y = inv_on_small(e, c.y)) \
     X(fwd_groups_zero, "groups 0", CK_ERR_INVALID_ARGUMENT, c.p.groups = 0) \
     X(fwd_groups_negative, "groups -2", CK_ERR_INVALID_ARGUMENT, c.p.groups = -2) \
     X(fwd_channels_not_divisible, "x channels 4 not divisible by groups 3", CK_ERR_SHAPE_MISMATCH, c.p.groups = 3) \

@@ -3,7 +3,15 @@
 
 ck_status ck_conv2d_forward(ck_context *ctx, const ck_conv2d_params *params, const ck_tensor *x, const ck_tensor *w,
                             const ck_tensor *bias, const ck_tensor *y) {
-    const ck_conv2d_forward_args args = {params, x, w, bias, y};
+    const ck_conv2d_forward_args args = {params, x, w, bias, y, {0, CK_ACT_RELU, 0.0f}};
+    return ck_execute_conv2d_forward(ctx, &args);
+}
+
+ck_status ck_conv2d_forward_fused(ck_context *ctx, const ck_conv2d_params *params, const ck_tensor *x,
+                                  const ck_tensor *w, const ck_tensor *bias, const ck_conv2d_epilogue *epilogue,
+                                  const ck_tensor *y) {
+    ck_conv2d_forward_args args = {params, x, w, bias, y, {0, CK_ACT_RELU, 0.0f}};
+    if (epilogue) args.epilogue = *epilogue;
     return ck_execute_conv2d_forward(ctx, &args);
 }
 

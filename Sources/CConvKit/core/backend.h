@@ -23,7 +23,7 @@
 
 typedef struct ck_backend ck_backend;
 
-typedef struct { const ck_conv2d_params *params; const ck_tensor *x, *w, *bias, *y; } ck_conv2d_forward_args;
+typedef struct { const ck_conv2d_params *params; const ck_tensor *x, *w, *bias, *y; ck_conv2d_epilogue epilogue; } ck_conv2d_forward_args;
 typedef struct { const ck_conv2d_params *params; const ck_tensor *w, *dy; float beta; const ck_tensor *dx; } ck_conv2d_backward_data_args;
 typedef struct { const ck_conv2d_params *params; const ck_tensor *x, *dy; float beta; const ck_tensor *dw, *dbias; } ck_conv2d_backward_weights_args;
 

@@ -56,6 +56,8 @@ ck_status ck_check_no_overlap(ck_context *ctx, const char *op, const char *out_n
 
 /** value must be finite (not NaN or infinite). */
 ck_status ck_check_finite(ck_context *ctx, const char *op, const char *name, double value);
+/** act must be a ck_activation and alpha finite (validate_train.c). */
+ck_status ck_check_activation(ck_context *ctx, const char *op, ck_activation act, float alpha);
 /** A size or parameter in [min, CK_MAX_EXTENT]: below is CK_ERR_INVALID_ARGUMENT, above CK_ERR_OVERFLOW. */
 ck_status ck_check_extent(ck_context *ctx, const char *op, const char *what, int64_t value, int64_t min);
 

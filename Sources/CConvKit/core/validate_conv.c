@@ -205,6 +205,8 @@ static ck_status validate_backward_weights(ck_context *ctx, const char *op, conv
 }
 
 ck_status ck_validate_conv2d_forward(ck_context *ctx, const ck_conv2d_forward_args *a) {
+    if (a->epilogue.has_activation)
+        CK_TRY(ck_check_activation(ctx, "conv2d_forward", a->epilogue.activation, a->epilogue.alpha));
     return validate_forward(ctx, "conv2d_forward", conv_dims, a->params, a->x, a->w, a->bias, a->y);
 }
 

@@ -1,7 +1,7 @@
 /* validate_train.c — checks of activations, batch norm, the loss, dropout and optimizer updates. */
 #include "core/validate.h"
 
-static ck_status check_activation(ck_context *ctx, const char *op, ck_activation act, float alpha) {
+ck_status ck_check_activation(ck_context *ctx, const char *op, ck_activation act, float alpha) {
     if (act != CK_ACT_RELU && act != CK_ACT_LEAKY_RELU && act != CK_ACT_SIGMOID && act != CK_ACT_TANH)
         return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "%s: unknown activation %d", op, (int)act);
     return ck_check_finite(ctx, op, "alpha", alpha);
@@ -9,7 +9,7 @@ static ck_status check_activation(ck_context *ctx, const char *op, ck_activation
 
 ck_status ck_validate_activation_forward(ck_context *ctx, const ck_activation_forward_args *a) {
     const char *op = "activation_forward";
-    CK_TRY(check_activation(ctx, op, a->act, a->alpha));
+    CK_TRY(ck_check_activation(ctx, op, a->act, a->alpha));
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, -1, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "y", a->y, -1, CK_ROLE_FLOAT));
     const ck_tensor *all[] = {a->x, a->y};
@@ -21,7 +21,7 @@ ck_status ck_validate_activation_forward(ck_context *ctx, const ck_activation_fo
 
 ck_status ck_validate_activation_backward(ck_context *ctx, const ck_activation_backward_args *a) {
     const char *op = "activation_backward";
-    CK_TRY(check_activation(ctx, op, a->act, a->alpha));
+    CK_TRY(ck_check_activation(ctx, op, a->act, a->alpha));
     CK_TRY(ck_check_tensor(ctx, op, "x", a->x, -1, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dy", a->dy, -1, CK_ROLE_FLOAT));
     CK_TRY(ck_check_tensor(ctx, op, "dx", a->dx, -1, CK_ROLE_FLOAT));

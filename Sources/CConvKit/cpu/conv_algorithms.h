@@ -6,7 +6,8 @@
  * For every algorithm: input (N, C, H, W), weight (O, C/groups, KH, KW),
  * output (N, O, OH, OW), bias (O) or NULL, all float32 and contiguous.
  * Results are written as  out = computed + beta * out  (and beta == 0 never
- * reads the old contents). They return CK_OK, or CK_ERR_OUT_OF_MEMORY /
+ * reads the old contents); the forward passes also take the fused
+ * activation of ck_conv2d_forward_fused (`epilogue`, NULL for none). They return CK_OK, or CK_ERR_OUT_OF_MEMORY /
  * CK_ERR_UNSUPPORTED with the message recorded under the name `op`.
  */
 #ifndef CK_CPU_CONV_ALGORITHMS_H
@@ -17,9 +18,14 @@
 
 /* ---- whichever algorithm fits (cpu_conv.c) ---- */
 
-/** output = conv(input, weight) + bias + beta * output. */
+/**
+ * output = f(conv(input, weight) + bias) + beta * output, f the activation of
+ * `epilogue` (NULL or has_activation 0: none; given only with beta == 0),
+ * applied to each block of output as it is finished.
+ */
 ck_status ck_conv_run_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
-                              const float *weight, const float *bias, float beta, float *output);
+                              const float *weight, const float *bias, const ck_conv2d_epilogue *epilogue, float beta,
+                              float *output);
 
 /** d_input = conv'(weight, d_output) + bias (per input channel, C) + beta * d_input. */
 ck_status ck_conv_run_backward_data(ck_backend *backend, const char *op, const ck_conv_geometry *g,
@@ -33,7 +39,8 @@ ck_status ck_conv_run_backward_weights(ck_backend *backend, const char *op, cons
 /* ---- im2col + sgemm, any geometry whose matrix sizes fit an int ---- */
 
 ck_status ck_conv_gemm_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
-                               const float *weight, const float *bias, float beta, float *output);
+                               const float *weight, const float *bias, const ck_conv2d_epilogue *epilogue, float beta,
+                               float *output);
 ck_status ck_conv_gemm_backward_data(ck_backend *backend, const char *op, const ck_conv_geometry *g,
                                      const float *weight, const float *d_output, const float *bias, float beta,
                                      float *d_input);
@@ -46,15 +53,16 @@ ck_status ck_conv_gemm_backward_weights(ck_backend *backend, const char *op, con
 int ck_conv_direct_fits(const ck_conv_geometry *g, int avx2);
 
 ck_status ck_conv_direct_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
-                                 const float *weight, const float *bias, float beta, float *output);
+                                 const float *weight, const float *bias, const ck_conv2d_epilogue *epilogue,
+                                 float beta, float *output);
 ck_status ck_conv_direct_backward_weights(ck_backend *backend, const char *op, const ck_conv_geometry *g,
                                           const float *input, const float *d_output, float beta, float *d_weight);
 
 /* ---- direct kernels when every output channel reads one input channel (ck_geom_is_depthwise) ---- */
 
 ck_status ck_conv_depthwise_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g,
-                                    const float *input, const float *weight, const float *bias, float beta,
-                                    float *output);
+                                    const float *input, const float *weight, const float *bias,
+                                    const ck_conv2d_epilogue *epilogue, float beta, float *output);
 ck_status ck_conv_depthwise_backward_data(ck_backend *backend, const char *op, const ck_conv_geometry *g,
                                           const float *weight, const float *d_output, const float *bias, float beta,
                                           float *d_input);

@@ -21,6 +21,7 @@
  *                     order, so results do not depend on the thread count.
  */
 #include "cpu/conv_algorithms.h"
+#include "cpu/conv_epilogue.h"
 #include "cpu/conv_direct_kernels.h"
 #include "cpu/conv_tiling.h"
 #include "cpu/cpu_ops.h"
@@ -75,6 +76,8 @@ typedef struct direct_job {
     int64_t chunk_images, n_begin, n_end; /* images per chunk; the current chunk's images */
     int64_t bands;                        /* forward: bands of output rows per image and group */
     const float *input, *bias, *d_output;
+    const ck_conv2d_epilogue *epilogue; /* forward: the fused activation, or NULL */
+    int avx2;
     float *packed; /* forward: weights (groups, tiles, K, CK_DIRECT_FORWARD_TILE) */
     float beta;
     float *output; /* forward: y; backward-weights: dw */
@@ -158,17 +161,20 @@ static void forward_items(void *context, size_t begin, size_t end, int32_t threa
         const int64_t chunk_n = image_group / g->groups, group = image_group % g->groups;
         const int64_t n = j->n_begin + chunk_n, o = group * j->out_per_group;
         const float *phases = j->phases + (chunk_n * g->in_channels + group * j->in_per_group) * j->plane_floats;
-        for (int64_t oh = g->out_h * band / j->bands; oh < g->out_h * (band + 1) / j->bands; oh++)
+        for (int64_t oh = g->out_h * band / j->bands; oh < g->out_h * (band + 1) / j->bands; oh++) {
+            float *row = j->output + (n * g->out_channels + o) * j->out_pixels + oh * g->out_w;
             ck_direct_forward_row(&j->taps, phases, j->packed + group * j->tiles * k * CK_DIRECT_FORWARD_TILE,
-                                  j->out_per_group, oh, j->bias ? j->bias + o : NULL, j->beta,
-                                  j->output + (n * g->out_channels + o) * j->out_pixels + oh * g->out_w,
-                                  j->out_pixels);
+                                  j->out_per_group, oh, j->bias ? j->bias + o : NULL, j->beta, row, j->out_pixels);
+            ck_conv_activate_rows(j->avx2, j->epilogue, row, j->out_pixels, j->out_per_group, g->out_w);
+        }
     }
 }
 
 ck_status ck_conv_direct_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
-                                 const float *weight, const float *bias, float beta, float *output) {
-    direct_job j = {.bias = bias, .beta = beta, .output = output};
+                                 const float *weight, const float *bias, const ck_conv2d_epilogue *epilogue,
+                                 float beta, float *output) {
+    direct_job j = {.bias = bias, .epilogue = epilogue, .avx2 = ck_cpu(backend)->has_avx2_fma, .beta = beta,
+                    .output = output};
     ck_status status = start_job(backend, op, g, input, CK_DIRECT_FORWARD_TILE, &j);
     if (status != CK_OK) return status;
     const int64_t k = j.taps.count, tiles_total = g->groups * j.tiles;

@@ -1,11 +1,13 @@
 /*
  * conv_epilogue.h — writing a row of a conv output or gradient with its bias
  * and the gradient accumulation rule out = computed + bias + beta * out,
- * where beta == 0 never reads the old contents.
+ * where beta == 0 never reads the old contents; and the fused activation of
+ * a forward conv, applied to rows as they are finished.
  */
 #ifndef CK_CPU_CONV_EPILOGUE_H
 #define CK_CPU_CONV_EPILOGUE_H
 
+#include "cpu/cpu_ops.h"
 #include "cpu/simd.h"
 
 /**
@@ -38,6 +40,18 @@ static inline float ck_conv_prepare_block(int avx2, float *block, int64_t ld, in
     if (!bias) return beta;
     for (int64_t r = 0; r < rows; r++) ck_conv_store_row(avx2, (size_t)n, NULL, bias[r], beta, block + r * ld);
     return 1.0f;
+}
+
+/**
+ * The fused activation of ck_conv2d_forward_fused on a rows x n block just
+ * written (row stride ld), in place while it is still in cache; nothing
+ * when `epilogue` is NULL or has no activation.
+ */
+static inline void ck_conv_activate_rows(int avx2, const ck_conv2d_epilogue *epilogue, float *block, int64_t ld,
+                                         int64_t rows, int64_t n) {
+    if (!epilogue || !epilogue->has_activation) return;
+    for (int64_t r = 0; r < rows; r++)
+        ck_cpu_activate(avx2, epilogue->activation, epilogue->alpha, block + r * ld, block + r * ld, (size_t)n);
 }
 
 #endif

@@ -25,6 +25,7 @@ typedef struct forward_job {
     int64_t in_per_group, out_per_group, col_rows, pixels, in_pixels;
     int pointwise, avx2;
     const float *input, *weight, *bias;
+    const ck_conv2d_epilogue *epilogue;
     float beta;
     float *output;
     float *scratch; /* per worker: col (col_rows, max_columns), then product (out_per_group, max_columns) */
@@ -49,6 +50,7 @@ static void forward_in_place(const forward_job *j, int64_t group, int64_t n, int
     float gemm_beta = ck_conv_prepare_block(j->avx2, c, j->pixels, j->out_per_group, columns, bias, j->beta);
     ck_sgemm(0, 0, j->out_per_group, columns, j->col_rows, 1.0f, j->weight + group * j->out_per_group * j->col_rows,
              j->col_rows, b, ldb, gemm_beta, c, j->pixels);
+    ck_conv_activate_rows(j->avx2, j->epilogue, c, j->pixels, j->out_per_group, columns);
 }
 
 /* Whole images [n_begin, n_end) of group `group` in one sgemm through the scratch product. */
@@ -65,9 +67,10 @@ static void forward_images(const forward_job *j, int64_t group, int64_t n_begin,
     for (int64_t n = n_begin; n < n_end; n++)
         for (int64_t o = 0; o < j->out_per_group; o++) {
             const int64_t channel = group * j->out_per_group + o;
+            float *row = j->output + (n * g->out_channels + channel) * j->pixels;
             ck_conv_store_row(j->avx2, (size_t)j->pixels, product + o * columns + (n - n_begin) * j->pixels,
-                              j->bias ? j->bias[channel] : 0.0f, j->beta,
-                              j->output + (n * g->out_channels + channel) * j->pixels);
+                              j->bias ? j->bias[channel] : 0.0f, j->beta, row);
+            ck_conv_activate_rows(j->avx2, j->epilogue, row, j->pixels, 1, j->pixels);
         }
 }
 
@@ -88,7 +91,8 @@ static void forward_blocks(void *context, size_t begin, size_t end, int32_t thre
 }
 
 ck_status ck_conv_gemm_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
-                               const float *weight, const float *bias, float beta, float *output) {
+                               const float *weight, const float *bias, const ck_conv2d_epilogue *epilogue, float beta,
+                               float *output) {
     ck_status status = ck_conv_check_blas_sizes(backend, op, g);
     if (status != CK_OK) return status;
     ck_thread_pool *pool = ck_cpu(backend)->pool;
@@ -97,7 +101,7 @@ ck_status ck_conv_gemm_forward(ck_backend *backend, const char *op, const ck_con
         .g = g, .in_per_group = ck_geom_in_per_group(g), .out_per_group = ck_geom_out_per_group(g),
         .col_rows = ck_geom_col_rows(g), .pixels = ck_geom_out_pixels(g), .in_pixels = ck_geom_in_pixels(g),
         .pointwise = ck_geom_is_pointwise(g), .avx2 = ck_cpu(backend)->has_avx2_fma,
-        .input = input, .weight = weight, .bias = bias, .beta = beta, .output = output,
+        .input = input, .weight = weight, .bias = bias, .epilogue = epilogue, .beta = beta, .output = output,
     };
     const int64_t bytes_per_column = (j.col_rows + j.out_per_group) * (int64_t)sizeof(float);
     j.tiling = ck_column_tiling_plan(g->batch, j.pixels, g->groups, bytes_per_column,

@@ -50,20 +50,21 @@ static float activation_gradient(ck_activation act, float alpha, float x, float 
 
 #if CK_SIMD_X86
 /* ReLU / LeakyReLU forward over n elements; the tail falls back to `activate`. */
-CK_TARGET_AVX2 static void rectifier_forward_avx2(const activation_job *job, size_t begin, size_t end) {
-    const __m256 zero = _mm256_setzero_ps(), alpha = _mm256_set1_ps(job->alpha);
-    size_t i = begin;
-    if (job->act == CK_ACT_RELU) {
+CK_TARGET_AVX2 static void rectifier_forward_avx2(ck_activation act, float slope, const float *in, float *out,
+                                                  size_t n) {
+    const __m256 zero = _mm256_setzero_ps(), alpha = _mm256_set1_ps(slope);
+    size_t i = 0;
+    if (act == CK_ACT_RELU) {
         /* max(0, x) returns its second operand for NaN: NaN propagates, -0 stays -0. */
-        for (; i + 8 <= end; i += 8) _mm256_storeu_ps(job->y + i, _mm256_max_ps(zero, _mm256_loadu_ps(job->x + i)));
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_max_ps(zero, _mm256_loadu_ps(in + i)));
     } else {
-        for (; i + 8 <= end; i += 8) {
-            __m256 x = _mm256_loadu_ps(job->x + i);
+        for (; i + 8 <= n; i += 8) {
+            __m256 x = _mm256_loadu_ps(in + i);
             __m256 positive = _mm256_cmp_ps(x, zero, _CMP_GT_OQ);
-            _mm256_storeu_ps(job->y + i, _mm256_blendv_ps(_mm256_mul_ps(alpha, x), x, positive));
+            _mm256_storeu_ps(out + i, _mm256_blendv_ps(_mm256_mul_ps(alpha, x), x, positive));
         }
     }
-    for (; i < end; i++) job->y[i] = activate(job->act, job->alpha, job->x[i]);
+    for (; i < n; i++) out[i] = activate(act, slope, in[i]);
 }
 
 /* ReLU / LeakyReLU backward: dx = f'(x) * dy + beta * dx (old dx unread when beta == 0). */
@@ -88,16 +89,22 @@ CK_TARGET_AVX2 static void rectifier_backward_avx2(const activation_job *job, si
 
 static int is_rectifier(ck_activation act) { return act == CK_ACT_RELU || act == CK_ACT_LEAKY_RELU; }
 
+void ck_cpu_activate(int avx2, ck_activation act, float alpha, const float *x, float *y, size_t n) {
+#if CK_SIMD_X86
+    if (avx2 && is_rectifier(act)) {
+        rectifier_forward_avx2(act, alpha, x, y, n);
+        return;
+    }
+#else
+    (void)avx2;
+#endif
+    for (size_t i = 0; i < n; i++) y[i] = activate(act, alpha, x[i]);
+}
+
 static void forward_range(void *context, size_t begin, size_t end, int32_t thread_index) {
     (void)thread_index;
     const activation_job *job = context;
-#if CK_SIMD_X86
-    if (job->avx2 && is_rectifier(job->act)) {
-        rectifier_forward_avx2(job, begin, end);
-        return;
-    }
-#endif
-    for (size_t i = begin; i < end; i++) job->y[i] = activate(job->act, job->alpha, job->x[i]);
+    ck_cpu_activate(job->avx2, job->act, job->alpha, job->x + begin, job->y + begin, end - begin);
 }
 
 static void backward_range(void *context, size_t begin, size_t end, int32_t thread_index) {

@@ -49,17 +49,18 @@ static ck_status choose(ck_backend *backend, const char *op, const ck_conv_geome
 }
 
 ck_status ck_conv_run_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g, const float *input,
-                              const float *weight, const float *bias, float beta, float *output) {
+                              const float *weight, const float *bias, const ck_conv2d_epilogue *epilogue, float beta,
+                              float *output) {
     conv_algorithm algorithm;
     ck_status status = choose(backend, op, g, 1, &algorithm);
     if (status != CK_OK) return status;
     if (algorithm == ALGORITHM_DEPTHWISE)
-        return ck_conv_depthwise_forward(backend, op, g, input, weight, bias, beta, output);
+        return ck_conv_depthwise_forward(backend, op, g, input, weight, bias, epilogue, beta, output);
 #if CK_SIMD_X86
     if (algorithm == ALGORITHM_DIRECT)
-        return ck_conv_direct_forward(backend, op, g, input, weight, bias, beta, output);
+        return ck_conv_direct_forward(backend, op, g, input, weight, bias, epilogue, beta, output);
 #endif
-    return ck_conv_gemm_forward(backend, op, g, input, weight, bias, beta, output);
+    return ck_conv_gemm_forward(backend, op, g, input, weight, bias, epilogue, beta, output);
 }
 
 ck_status ck_conv_run_backward_data(ck_backend *backend, const char *op, const ck_conv_geometry *g,
@@ -107,7 +108,7 @@ ck_status ck_cpu_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_arg
     CK_CPU_REQUIRE_F32(backend, op, args->x, args->w, args->bias, args->y);
     ck_conv_geometry g = conv2d_geometry(args->params, args->x, args->w, args->y);
     return ck_conv_run_forward(backend, op, &g, ck_tensor_data(args->x), ck_tensor_data(args->w),
-                               optional_data(args->bias), 0.0f, ck_tensor_data(args->y));
+                               optional_data(args->bias), &args->epilogue, 0.0f, ck_tensor_data(args->y));
 }
 
 ck_status ck_cpu_conv2d_backward_data(ck_backend *backend, const ck_conv2d_backward_data_args *args) {

@@ -38,7 +38,7 @@ ck_status ck_cpu_conv_transpose2d_backward_data(ck_backend *backend,
     const char *op = "conv_transpose2d_backward_data";
     CK_CPU_REQUIRE_F32(backend, op, args->w, args->dy, args->dx);
     ck_conv_geometry g = adjoint_geometry(args->params, args->dx, args->w, args->dy);
-    return ck_conv_run_forward(backend, op, &g, ck_tensor_data(args->dy), ck_tensor_data(args->w), NULL, args->beta,
+    return ck_conv_run_forward(backend, op, &g, ck_tensor_data(args->dy), ck_tensor_data(args->w), NULL, NULL, args->beta,
                                ck_tensor_data(args->dx));
 }
 

@@ -19,6 +19,7 @@
  * im2col + sgemm instead, whose scratch follows the tensors.
  */
 #include "cpu/conv_algorithms.h"
+#include "cpu/conv_epilogue.h"
 #include "cpu/cpu_ops.h"
 #include "cpu/depthwise_kernels.h"
 
@@ -30,6 +31,7 @@ typedef struct depthwise_job {
     int64_t multiplier, taps, in_pixels, out_pixels;
     int avx2;
     const float *input, *weight, *bias, *d_output;
+    const ck_conv2d_epilogue *epilogue; /* forward: the fused activation, or NULL */
     float beta;
     float *output;  /* forward: y; backward-data: dx; backward-weights: dw */
     double *sums;   /* backward-weights: (O, KH * KW) */
@@ -65,8 +67,9 @@ static void forward_planes(void *context, size_t begin, size_t end, int32_t thre
                                g->pad_left, 1, 1, phases);
             built = source;
         }
-        ck_dw_gather(j->avx2, &j->plane, phases, j->weight + o * j->taps, j->bias ? j->bias[o] : 0.0f, j->beta,
-                     j->output + (int64_t)item * j->out_pixels);
+        float *plane = j->output + (int64_t)item * j->out_pixels;
+        ck_dw_gather(j->avx2, &j->plane, phases, j->weight + o * j->taps, j->bias ? j->bias[o] : 0.0f, j->beta, plane);
+        ck_conv_activate_rows(j->avx2, j->epilogue, plane, j->out_pixels, 1, j->out_pixels);
     }
 }
 
@@ -135,11 +138,13 @@ static ck_status start_job(ck_backend *backend, const char *op, const ck_conv_ge
 }
 
 ck_status ck_conv_depthwise_forward(ck_backend *backend, const char *op, const ck_conv_geometry *g,
-                                    const float *input, const float *weight, const float *bias, float beta,
-                                    float *output) {
-    depthwise_job j = {.input = input, .weight = weight, .bias = bias, .beta = beta, .output = output};
+                                    const float *input, const float *weight, const float *bias,
+                                    const ck_conv2d_epilogue *epilogue, float beta, float *output) {
+    depthwise_job j = {.input = input, .weight = weight, .bias = bias, .epilogue = epilogue, .beta = beta,
+                       .output = output};
     ck_dw_plane plane = forward_plane(g);
-    if (!phases_fit(g, &plane)) return ck_conv_gemm_forward(backend, op, g, input, weight, bias, beta, output);
+    if (!phases_fit(g, &plane))
+        return ck_conv_gemm_forward(backend, op, g, input, weight, bias, epilogue, beta, output);
     ck_status status = start_job(backend, op, g, plane, (size_t)ck_dw_phases_floats(&plane), &j);
     if (status != CK_OK) return status;
     ck_parallel_for(ck_cpu(backend)->pool, (size_t)(g->batch * g->out_channels), 1, forward_planes, &j);

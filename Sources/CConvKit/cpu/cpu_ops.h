@@ -28,4 +28,7 @@ static inline ck_cpu_state *ck_cpu(ck_backend *backend) { return (ck_cpu_state *
 CK_OP_LIST(CK_CPU_OP_DECL)
 #undef CK_CPU_OP_DECL
 
+/** y[i] = f(x[i]) for i < n (cpu_activation.c; y may be x), on AVX2 when `avx2` for ReLU and LeakyReLU. */
+void ck_cpu_activate(int avx2, ck_activation act, float alpha, const float *x, float *y, size_t n);
+
 #endif

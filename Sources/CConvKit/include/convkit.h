@@ -277,6 +277,15 @@ CK_API ck_status ck_same_padding(ck_context *ctx, int64_t in, int64_t kernel, in
 /* Convolution                                                                */
 /* ------------------------------------------------------------------------ */
 
+/** Pointwise activations: ck_activation_forward, and the fused epilogue of ck_conv2d_forward_fused. */
+typedef enum ck_activation {
+    CK_ACT_RELU = 0,
+    CK_ACT_LEAKY_RELU = 1, /* alpha = negative slope */
+    CK_ACT_SIGMOID = 2,
+    CK_ACT_TANH = 3
+} ck_activation;
+
+
 typedef struct ck_conv2d_params {
     int32_t stride_h, stride_w;
     int32_t pad_top, pad_bottom, pad_left, pad_right;
@@ -299,6 +308,27 @@ CK_API ck_status ck_conv2d_output_dims(ck_context *ctx, const ck_conv2d_params *
 CK_API ck_status ck_conv2d_forward(ck_context *ctx, const ck_conv2d_params *params,
                                    const ck_tensor *x, const ck_tensor *w, const ck_tensor *bias,
                                    const ck_tensor *y);
+
+/** What ck_conv2d_forward_fused applies to each output after the bias. */
+typedef struct ck_conv2d_epilogue {
+    int32_t has_activation;   /* 0: none, the plain ck_conv2d_forward */
+    ck_activation activation; /* as ck_activation_forward */
+    float alpha;              /* CK_ACT_LEAKY_RELU's negative slope */
+} ck_conv2d_epilogue;
+
+/**
+ * y = f(conv2d(x, w) + bias), f the epilogue's activation, applied as each
+ * output is written: one pass over y instead of ck_conv2d_forward's plus
+ * ck_activation_forward's, and no pre-activation tensor. Shapes as
+ * ck_conv2d_forward; epilogue NULL (or has_activation 0) is ck_conv2d_forward.
+ * Each y equals ck_activation_forward of ck_conv2d_forward's output on the
+ * same backend. Backward: for ReLU, and LeakyReLU with alpha >= 0, f' at the
+ * pre-activation equals f' at y, so ck_activation_backward(act, alpha, y, dy)
+ * gives the gradient of conv2d's output from y alone.
+ */
+CK_API ck_status ck_conv2d_forward_fused(ck_context *ctx, const ck_conv2d_params *params,
+                                         const ck_tensor *x, const ck_tensor *w, const ck_tensor *bias,
+                                         const ck_conv2d_epilogue *epilogue, const ck_tensor *y);
 
 /** dx = conv2d'(w, dy) + beta * dx. w: (O, C/g, KH, KW); dy: (N, O, OH, OW); dx: (N, C, H, W). */
 CK_API ck_status ck_conv2d_backward_data(ck_context *ctx, const ck_conv2d_params *params,
@@ -447,13 +477,6 @@ CK_API ck_status ck_permute(ck_context *ctx, const int32_t *perm, const ck_tenso
 /* ------------------------------------------------------------------------ */
 /* Activations                                                                */
 /* ------------------------------------------------------------------------ */
-
-typedef enum ck_activation {
-    CK_ACT_RELU = 0,
-    CK_ACT_LEAKY_RELU = 1, /* alpha = negative slope */
-    CK_ACT_SIGMOID = 2,
-    CK_ACT_TANH = 3
-} ck_activation;
 
 /** y = f(x), same shape; y may be x. */
 CK_API ck_status ck_activation_forward(ck_context *ctx, ck_activation act, float alpha,

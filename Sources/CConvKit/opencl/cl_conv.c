@@ -48,9 +48,10 @@ ck_status ck_cl_conv2d_backward_data_vec(ck_backend *backend, const char *op, co
     const int32_t pad[2] = {(g->s[7] - 1) * g->s[13] - g->s[11], (g->s[8] - 1) * g->s[14] - g->s[12]};
     const int32_t up[2] = {g->s[9], g->s[10]};
     cl_int16 flipped = ck_cl_conv_geometry(in, out, taps, stride, pad, dilation, g->s[15]);
+    const ck_cl_epilogue none = ck_cl_epilogue_none(w);
     if (up[0] == 1 && up[1] == 1 && ck_cl_conv2d_uses_winograd(backend, &flipped))
-        return ck_cl_conv2d_forward_winograd(backend, op, &flipped, dy, w, 1, 0, w, beta, dx);
-    return ck_cl_conv2d_forward_vec(backend, op, &flipped, dy, w, up, 0, w, beta, dx);
+        return ck_cl_conv2d_forward_winograd(backend, op, &flipped, dy, w, 1, &none, beta, dx);
+    return ck_cl_conv2d_forward_vec(backend, op, &flipped, dy, w, up, &none, beta, dx);
 }
 
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
@@ -81,20 +82,24 @@ static cl_int16 geometry(const ck_conv2d_params *p, const ck_tensor *x, const ck
     return ck_cl_conv_geometry(x->dims, y->dims, w->dims, stride, pad, dilation, p->groups);
 }
 
+ck_cl_epilogue ck_cl_epilogue_none(ck_cl_view any) {
+    return (ck_cl_epilogue){.has_bias = 0, .bias = any, .activation = -1, .alpha = 0.0f};
+}
+
 ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
-                                    ck_cl_view w, const ck_cl_view *bias, float beta, ck_cl_view y) {
-    int32_t has_bias = bias != NULL;
-    ck_cl_view b = has_bias ? *bias : w; /* a valid buffer the kernel does not read */
-    if (ck_cl_conv2d_uses_winograd(backend, g))
-        return ck_cl_conv2d_forward_winograd(backend, op, g, x, w, 0, has_bias, b, beta, y);
+                                    ck_cl_view w, const ck_cl_epilogue *epilogue, float beta, ck_cl_view y) {
+    const ck_cl_epilogue e = epilogue ? *epilogue : ck_cl_epilogue_none(w);
+    if (ck_cl_conv2d_uses_winograd(backend, g)) return ck_cl_conv2d_forward_winograd(backend, op, g, x, w, 0, &e, beta, y);
     if (ck_cl_conv2d_uses_vec(backend, g)) {
-        ck_status status = ck_cl_conv2d_forward_vec(backend, op, g, x, w, NULL, has_bias, b, beta, y);
+        ck_status status = ck_cl_conv2d_forward_vec(backend, op, g, x, w, NULL, &e, beta, y);
         if (status != CK_ERR_UNSUPPORTED) return status;
     }
-    const ck_cl_arg list[] = {CK_CL_ARG(*g),       CK_CL_ARG(x.mem),    CK_CL_ARG(x.offset), CK_CL_ARG(w.mem),
-                              CK_CL_ARG(w.offset), CK_CL_ARG(has_bias), CK_CL_ARG(b.mem),    CK_CL_ARG(b.offset),
-                              CK_CL_ARG(beta),     CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
-    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, list, 11);
+    const ck_cl_arg list[] = {CK_CL_ARG(*g),       CK_CL_ARG(x.mem),        CK_CL_ARG(x.offset),
+                              CK_CL_ARG(w.mem),    CK_CL_ARG(w.offset),     CK_CL_ARG(e.has_bias),
+                              CK_CL_ARG(e.bias.mem), CK_CL_ARG(e.bias.offset), CK_CL_ARG(beta),
+                              CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset),     CK_CL_ARG(e.activation),
+                              CK_CL_ARG(e.alpha)};
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, list, 13);
 }
 
 ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
@@ -122,9 +127,13 @@ ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op
 ck_status ck_cl_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_args *args) {
     CK_CL_REQUIRE_INT_SIZED(backend, "conv2d_forward", args->x, args->w, args->bias, args->y);
     cl_int16 g = geometry(args->params, args->x, args->y, args->w);
-    ck_cl_view bias = args->bias ? ck_cl_view_of(args->bias) : (ck_cl_view){0};
-    return ck_cl_conv2d_forward_pass(backend, "conv2d_forward", &g, ck_cl_view_of(args->x), ck_cl_view_of(args->w),
-                                     args->bias ? &bias : NULL, 0.0f, ck_cl_view_of(args->y));
+    const ck_cl_view w = ck_cl_view_of(args->w);
+    ck_cl_epilogue epilogue = ck_cl_epilogue_none(w);
+    if (args->bias) epilogue.has_bias = 1, epilogue.bias = ck_cl_view_of(args->bias);
+    if (args->epilogue.has_activation)
+        epilogue.activation = (int32_t)args->epilogue.activation, epilogue.alpha = args->epilogue.alpha;
+    return ck_cl_conv2d_forward_pass(backend, "conv2d_forward", &g, ck_cl_view_of(args->x), w, &epilogue, 0.0f,
+                                     ck_cl_view_of(args->y));
 }
 
 ck_status ck_cl_conv2d_backward_data(ck_backend *backend, const ck_conv2d_backward_data_args *args) {

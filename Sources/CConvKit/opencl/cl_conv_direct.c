@@ -78,7 +78,7 @@ static int reads_x_directly(const cl_int16 *g, const plan *p, ck_cl_view x) {
 }
 
 ck_status ck_cl_conv2d_forward_vec(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
-                                   ck_cl_view w, const int32_t *backward_stride, int32_t has_bias, ck_cl_view bias,
+                                   ck_cl_view w, const int32_t *backward_stride, const ck_cl_epilogue *epilogue,
                                    float beta, ck_cl_view y) {
     const int vec = ck_cl(backend)->tuning.conv_vec, block = ck_cl(backend)->tuning.conv_block;
     const int c = g->s[1], h = g->s[2], o = g->s[4], kh = g->s[7], kw = g->s[8], groups = g->s[15];
@@ -101,11 +101,22 @@ ck_status ck_cl_conv2d_forward_vec(ck_backend *backend, const char *op, const cl
     /* A work group: up to 8 channel blocks of the same positions, which read the same input. */
     const size_t local[3] = {1, (size_t)(blocks < 8 ? blocks : 8), 1};
     if (status == CK_OK) {
-        const ck_cl_arg list[] = {CK_CL_ARG(*g),        CK_CL_ARG(hp),     CK_CL_ARG(p.wp),     CK_CL_ARG(xp),
-                                  CK_CL_ARG(xp_off),    CK_CL_ARG(packed), CK_CL_ARG(has_bias), CK_CL_ARG(bias.mem),
-                                  CK_CL_ARG(bias.offset), CK_CL_ARG(beta), CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
+        const ck_cl_arg list[] = {CK_CL_ARG(*g),
+                                  CK_CL_ARG(hp),
+                                  CK_CL_ARG(p.wp),
+                                  CK_CL_ARG(xp),
+                                  CK_CL_ARG(xp_off),
+                                  CK_CL_ARG(packed),
+                                  CK_CL_ARG(epilogue->has_bias),
+                                  CK_CL_ARG(epilogue->bias.mem),
+                                  CK_CL_ARG(epilogue->bias.offset),
+                                  CK_CL_ARG(beta),
+                                  CK_CL_ARG(y.mem),
+                                  CK_CL_ARG(y.offset),
+                                  CK_CL_ARG(epilogue->activation),
+                                  CK_CL_ARG(epilogue->alpha)};
         const char *kernel = p.flat ? "conv2d_forward_flat" : "conv2d_forward_vec";
-        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_DIRECT, kernel, 3, p.global, local, list, 12);
+        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_DIRECT, kernel, 3, p.global, local, list, 14);
     }
     if (padded_x) ck_cl_free(backend, padded_x, xp_count * sizeof(float));
     if (packed) ck_cl_free(backend, packed, packed_count * sizeof(float));

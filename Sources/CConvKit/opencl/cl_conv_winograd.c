@@ -55,7 +55,7 @@ int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g) {
 }
 
 ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
-                                        ck_cl_view w, int32_t flip, int32_t has_bias, ck_cl_view bias, float beta,
+                                        ck_cl_view w, int32_t flip, const ck_cl_epilogue *epilogue, float beta,
                                         ck_cl_view y) {
     const int vec = ck_cl(backend)->tuning.conv_vec, block = ck_cl(backend)->tuning.conv_block;
     const int32_t c = g->s[1], o = g->s[4], blocks = (o + block - 1) / block;
@@ -87,14 +87,24 @@ ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, con
         status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_gemm", 3, gemm_global,
                               gemm_local, gemm_args, 5);
         if (status != CK_OK) break;
-        const ck_cl_arg out_args[] = {CK_CL_ARG(*g),       CK_CL_ARG(th),       CK_CL_ARG(tw),
-                                      CK_CL_ARG(first),    CK_CL_ARG(count),    CK_CL_ARG(tp),
-                                      CK_CL_ARG(m),        CK_CL_ARG(has_bias), CK_CL_ARG(bias.mem),
-                                      CK_CL_ARG(bias.offset), CK_CL_ARG(beta),  CK_CL_ARG(y.mem),
-                                      CK_CL_ARG(y.offset)};
+        const ck_cl_arg out_args[] = {CK_CL_ARG(*g),
+                                      CK_CL_ARG(th),
+                                      CK_CL_ARG(tw),
+                                      CK_CL_ARG(first),
+                                      CK_CL_ARG(count),
+                                      CK_CL_ARG(tp),
+                                      CK_CL_ARG(m),
+                                      CK_CL_ARG(epilogue->has_bias),
+                                      CK_CL_ARG(epilogue->bias.mem),
+                                      CK_CL_ARG(epilogue->bias.offset),
+                                      CK_CL_ARG(beta),
+                                      CK_CL_ARG(y.mem),
+                                      CK_CL_ARG(y.offset),
+                                      CK_CL_ARG(epilogue->activation),
+                                      CK_CL_ARG(epilogue->alpha)};
         const size_t out_global[2] = {(size_t)count, (size_t)o};
         status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_output", 2, out_global, NULL,
-                              out_args, 13);
+                              out_args, 15);
     }
     if (m) ck_cl_free(backend, m, m_count * sizeof(float));
     if (v) ck_cl_free(backend, v, v_count * sizeof(float));

@@ -90,8 +90,24 @@ ck_status ck_cl_conv2d_depthwise_launch(ck_backend *backend, const char *op, ck_
                                         const ck_cl_arg *args, cl_uint arg_count);
 
 /**
+ * What a conv forward kernel does to conv(x, w) as it writes an output: adds
+ * bias[o] (O) when has_bias, then applies `activation` (a ck_activation, -1:
+ * none; Kernels/common/common.cl's ck_activate with `alpha`). An activation
+ * comes only with beta == 0 (the fused ck_conv2d_forward_activation).
+ */
+typedef struct ck_cl_epilogue {
+    int32_t has_bias;
+    ck_cl_view bias; /* a valid buffer (unread) when !has_bias */
+    int32_t activation;
+    float alpha;
+} ck_cl_epilogue;
+
+/** The epilogue of a pass without bias or activation; `any` is a valid buffer the kernel does not read. */
+ck_cl_epilogue ck_cl_epilogue_none(ck_cl_view any);
+
+/**
  * conv2d forward on the direct kernels (cl_conv_direct.c), for devices whose
- * tuning sets conv_vec: y = conv2d(x, w) (+ bias) + beta * y on geometry g.
+ * tuning sets conv_vec: y = act(conv2d(x, w) (+ bias)) + beta * y on geometry g.
  * With a `backward_stride` (h, w), this is the backward-data of a conv of
  * that stride (ck_cl_conv2d_backward_data_vec): g is a stride-1 conv of x
  * upsampled by it, and w the (C, O/G, KH, KW) weight of the original conv,
@@ -100,19 +116,19 @@ ck_status ck_cl_conv2d_depthwise_launch(ck_backend *backend, const char *op, ck_
  * elements (huge strides or padding): the caller then takes the implicit GEMM.
  */
 ck_status ck_cl_conv2d_forward_vec(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
-                                   ck_cl_view w, const int32_t *backward_stride, int32_t has_bias, ck_cl_view bias,
+                                   ck_cl_view w, const int32_t *backward_stride, const ck_cl_epilogue *epilogue,
                                    float beta, ck_cl_view y);
 
 /**
  * The three conv2d passes on views, each on the direct vector kernels where the
  * device takes them, else on conv2d.cl (ck_cl_conv2d_launch); conv2d and the
  * transposed conv (roles swapped) both run through these:
- *   forward:          y  = conv2d(x, w) (+ bias, when not NULL) + beta * y;
+ *   forward:          y  = act(conv2d(x, w) (+ bias)) + beta * y (epilogue NULL: neither);
  *   backward-data:    dx = conv2d_backward_data(w, dy) + beta * dx;
  *   backward-weights: dw = conv2d_backward_weights(x, dy) + beta * dw (no bias).
  */
 ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
-                                    ck_cl_view w, const ck_cl_view *bias, float beta, ck_cl_view y);
+                                    ck_cl_view w, const ck_cl_epilogue *epilogue, float beta, ck_cl_view y);
 ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
                                           ck_cl_view dy, float beta, ck_cl_view dx);
 ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
@@ -127,13 +143,13 @@ ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op
 int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g);
 
 /**
- * y = conv2d(x, w) (+ bias) + beta * y on geometry g by Winograd F(2x2, 3x3)
+ * y = act(conv2d(x, w) (+ bias)) + beta * y on geometry g by Winograd F(2x2, 3x3)
  * (Kernels/conv2d_winograd.cl); with `flip`, w is the (C, O, 3, 3) weight of
  * the stride-1 conv whose backward-data this is, read flipped and with its
  * channels swapped. Callers check ck_cl_conv2d_uses_winograd first.
  */
 ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
-                                        ck_cl_view w, int32_t flip, int32_t has_bias, ck_cl_view bias, float beta,
+                                        ck_cl_view w, int32_t flip, const ck_cl_epilogue *epilogue, float beta,
                                         ck_cl_view y);
 
 /** Whether conv2d forward on geometry g takes ck_cl_conv2d_forward_vec on this device. */

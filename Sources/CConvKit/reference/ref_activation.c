@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-static double activate(ck_activation act, double alpha, double x) {
+double ck_ref_activate(ck_activation act, double alpha, double x) {
     switch (act) {
     case CK_ACT_RELU: return x < 0.0 ? 0.0 : x;
     case CK_ACT_LEAKY_RELU: return x > 0.0 ? x : alpha * x;
@@ -47,7 +47,7 @@ ck_status ck_ref_activation_forward(ck_backend *backend, const ck_activation_for
     ck_status status = ck_ref_arena_status(&arena);
     if (status == CK_OK) {
         size_t n = ck_tensor_numel(args->x);
-        for (size_t i = 0; i < n; i++) x[i] = activate(args->act, args->alpha, x[i]);
+        for (size_t i = 0; i < n; i++) x[i] = ck_ref_activate(args->act, args->alpha, x[i]);
         ck_ref_store(args->y, x);
     }
     ck_ref_arena_free(&arena);

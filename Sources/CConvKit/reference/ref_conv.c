@@ -87,6 +87,13 @@ ck_status ck_ref_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_arg
     if (status == CK_OK) {
         conv_walk_taps(&s, CONV_FORWARD, x, w, y);
         if (bias) ck_ref_add_per_channel(y, bias, s.n, s.o, s.oh * s.ow);
+        /* The fused activation is, by definition, the activation of the stored conv output: rounded to
+           y's type first, exactly as ck_conv2d_forward then ck_activation_forward. */
+        const ck_conv2d_epilogue *e = &args->epilogue;
+        const int rounds = args->y->dtype == CK_F32;
+        if (e->has_activation)
+            for (size_t i = 0, count = ck_tensor_numel(args->y); i < count; i++)
+                y[i] = ck_ref_activate(e->activation, e->alpha, rounds ? (double)(float)y[i] : y[i]);
         ck_ref_store(args->y, y);
     }
     ck_ref_arena_free(&arena);

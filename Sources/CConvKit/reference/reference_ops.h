@@ -11,4 +11,7 @@
 CK_OP_LIST(CK_REF_OP_DECL)
 #undef CK_REF_OP_DECL
 
+/** f(x) for activation `act` (ref_activation.c: PyTorch's definitions); conv2d's fused epilogue uses it too. */
+double ck_ref_activate(ck_activation act, double alpha, double x);
+
 #endif

@@ -13,7 +13,7 @@ import torch
 
 from ckf_format import FixtureFile
 from torch_common import randn
-from torch_conv_cases import (add_adaptive_avg_pool2d, add_conv2d, add_conv_transpose2d,
+from torch_conv_cases import (add_adaptive_avg_pool2d, add_conv2d, add_conv2d_fused, add_conv_transpose2d,
                               add_global_pool2d, add_pool2d)
 from torch_train_cases import (add_activation, add_adam, add_batchnorm2d_eval,
                                add_batchnorm2d_train, add_linear, add_rmsprop, add_sgd,
@@ -196,6 +196,18 @@ def rmsprop_cases(ff):
                 eps=1e-6, centered=True, steps=15, grad_scale=0.9)
 
 
+def conv2d_fused_cases(ff):
+    add_conv2d_fused(ff, "relu_3x3_pad1", "relu", (2, 3, 6, 7), (4, 3, 3, 3))
+    add_conv2d_fused(ff, "relu_stride2_nobias", "relu", (2, 5, 7, 6), (6, 5, 3, 3), stride=(2, 2),
+                     bias=False)
+    add_conv2d_fused(ff, "leaky_relu_0.1_groups2", "leaky_relu", (2, 4, 5, 5), (6, 2, 3, 3), groups=2,
+                     alpha=0.1)
+    add_conv2d_fused(ff, "relu_depthwise", "relu", (2, 3, 6, 6), (6, 1, 3, 3), groups=3)
+    add_conv2d_fused(ff, "sigmoid_pointwise", "sigmoid", (2, 6, 4, 5), (5, 6, 1, 1), pad=(0, 0, 0, 0))
+    add_conv2d_fused(ff, "tanh_asym_pad", "tanh", (1, 2, 6, 5), (3, 2, 3, 3), pad=(0, 2, 1, 0))
+    add_conv2d_fused(ff, "relu_16ch_14x14", "relu", (2, 16, 14, 14), (16, 16, 3, 3))
+
+
 FILES = [
     ("conv2d", conv2d_cases),
     ("conv_transpose2d", conv_transpose2d_cases),
@@ -208,6 +220,7 @@ FILES = [
     ("sgd", sgd_cases),
     ("adam", adam_cases),
     ("rmsprop", rmsprop_cases),
+    ("conv2d_fused", conv2d_fused_cases),
 ]
 
 

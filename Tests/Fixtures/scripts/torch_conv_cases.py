@@ -41,6 +41,33 @@ def add_conv2d(ff, name, x_shape, w_shape, stride=(1, 1), pad=(0, 0, 0, 0), dila
     ff.add_case(name, "conv2d", attrs, tensors)
 
 
+# ck_activation codes (convkit.h) of the fused conv epilogue, and PyTorch's functions.
+FUSED_ACTIVATIONS = {
+    "relu": (0, lambda y, alpha: F.relu(y)),
+    "leaky_relu": (1, lambda y, alpha: F.leaky_relu(y, alpha)),
+    "sigmoid": (2, lambda y, alpha: torch.sigmoid(y)),
+    "tanh": (3, lambda y, alpha: torch.tanh(y)),
+}
+
+
+def add_conv2d_fused(ff, name, activation, x_shape, w_shape, stride=(1, 1), pad=(1, 1, 1, 1),
+                     groups=1, bias=True, alpha=0.0):
+    """op conv2d_fused: y = f(conv2d(x, w) + bias), f by attr activation (a ck_activation code)."""
+    code, f = FUSED_ACTIVATIONS[activation]
+    x = randn(*x_shape)
+    w = randn(*w_shape)
+    b = randn(w_shape[0]) if bias else None
+    top, bottom, left, right = pad
+    y = f(F.conv2d(F.pad(x, (left, right, top, bottom)), w, b, stride, 0, 1, groups), alpha)
+    tensors = [("x", arr(x), "f32"), ("w", arr(w), "f32")]
+    if bias:
+        tensors.append(("bias", arr(b), "f32"))
+    tensors.append(("y", arr(y), "f32"))
+    attrs = [("stride", stride), ("pad", pad), ("dilation", (1, 1)), ("groups", groups),
+             ("activation", code), ("alpha", alpha)]
+    ff.add_case(name, "conv2d_fused", attrs, tensors)
+
+
 def add_conv_transpose2d(ff, name, x_shape, w_shape, stride=(1, 1), pad=(0, 0, 0, 0),
                          dilation=(1, 1), output_padding=(0, 0), groups=1, bias=True):
     """op conv_transpose2d: x (N,C,H,W), w (C,O/groups,KH,KW) IOHW.
