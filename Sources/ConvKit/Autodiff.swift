@@ -20,12 +20,15 @@ final class TapeNode {
     let rule: BackwardRule
     /// The versions of `rule.saved` when the op ran; `backward()` refuses changed ones.
     let savedVersions: [Int]
+    /// The output's version when the op ran, checked when the rule reads the output.
+    let outputVersion: Int
 
-    init(op: String, inputs: [Tensor], rule: BackwardRule) {
+    init(op: String, inputs: [Tensor], rule: BackwardRule, outputVersion: Int) {
         self.op = op
         self.inputs = inputs
         self.rule = rule
         savedVersions = rule.saved.map(\.version)
+        self.outputVersion = outputVersion
     }
 }
 
@@ -34,7 +37,7 @@ extension Tensor {
     /// when recording is on and an input requires grad. Returns `self`.
     func recorded(_ op: String, inputs: [Tensor], rule: @autoclosure () -> BackwardRule) -> Tensor {
         if GradMode.isEnabled, inputs.contains(where: \.requiresGrad) {
-            gradFn = TapeNode(op: op, inputs: inputs, rule: rule())
+            gradFn = TapeNode(op: op, inputs: inputs, rule: rule(), outputVersion: version)
         }
         return self
     }
@@ -58,7 +61,7 @@ extension Tensor {
     public func backward(gradient: Tensor? = nil, onGradientReady: ((Tensor) throws -> Void)? = nil) throws {
         let seed = try backwardSeed(gradient, "backward")
         let order = topologicalOrder()
-        for tensor in order { try tensor.gradFn?.checkSavedVersions() }
+        for tensor in order { try tensor.gradFn?.checkSavedVersions(output: tensor) }
 
         let store = GradientStore()
         if isLeaf {
@@ -71,7 +74,7 @@ extension Tensor {
         for tensor in order {
             guard let node = tensor.gradFn else { continue }
             if let dy = store.pending.removeValue(forKey: ObjectIdentifier(tensor)) {
-                try node.rule.backward(dy: dy, slots: GradientSlots(inputs: node.inputs, store: store))
+                try node.rule.backward(dy: dy, output: tensor, slots: GradientSlots(inputs: node.inputs, store: store))
             }
             try readiness?.ran(node)
         }
@@ -146,8 +149,11 @@ struct LeafReadiness {
 }
 
 extension TapeNode {
-    func checkSavedVersions() throws {
-        for (tensor, version) in zip(rule.saved, savedVersions) where tensor.version != version {
+    /// Throws when a tensor the rule reads (`rule.saved`, and `output` when the rule reads it)
+    /// was modified in place since the op ran.
+    func checkSavedVersions(output: Tensor) throws {
+        let read = zip(rule.saved, savedVersions) + (rule.readsOutput ? [(output, outputVersion)] : [])
+        for (tensor, version) in read where tensor.version != version {
             throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
                                message: "backward: a tensor of shape \(tensor.shape) saved by \(op) was modified in place afterwards (version \(version), now \(tensor.version)); its gradient would be wrong")
         }

@@ -25,6 +25,10 @@ enum BackwardRule {
     case reshape
     /// Inputs [x, w, bias?].
     case conv2d(Tensor, Tensor, ck_conv2d_params)
+    /// Inputs [x, w, bias?] of y = f(conv2d(x, w) + bias), f ReLU or LeakyReLU with a slope >= 0:
+    /// f' at the pre-activation equals f' at y, so the rule reads the op's output instead of a
+    /// saved pre-activation; then as `conv2d`.
+    case conv2dActivation(Tensor, Tensor, ck_conv2d_params, ck_activation, Float)
     /// Inputs [x, w, bias?].
     case convTranspose2d(Tensor, Tensor, ck_conv_transpose2d_params)
     /// Inputs [x].
@@ -58,7 +62,7 @@ enum BackwardRule {
         switch self {
         case .broadcast, .add, .scale, .sum, .biasAdd, .reshape, .permute, .elementRange, .concatenation: return []
         case let .mul(a, b), let .matmul(a, b), let .matmulTransposedB(a, b), let .conv2d(a, b, _),
-             let .convTranspose2d(a, b, _): return [a, b]
+             let .conv2dActivation(a, b, _, _, _), let .convTranspose2d(a, b, _): return [a, b]
         case let .pool2d(x, _), let .globalPool2d(x, _), let .activation(x, _, _): return [x]
         case let .batchNorm2d(x, gamma, mean, invstd, _): return [x, gamma, mean, invstd]
         case let .softmaxCrossEntropy(probs, labels, _): return [probs, labels]
@@ -68,7 +72,14 @@ enum BackwardRule {
         }
     }
 
-    func backward(dy: Tensor, slots: GradientSlots) throws {
+    /// Whether ``backward(dy:output:slots:)`` reads the op's output (its version is then checked too).
+    var readsOutput: Bool {
+        if case .conv2dActivation = self { return true }
+        return false
+    }
+
+    /// Adds the input gradients for `dy`, the gradient of `output` (the op's result).
+    func backward(dy: Tensor, output: Tensor, slots: GradientSlots) throws {
         let context = dy.context, h = dy.context.handle
         switch self {
         case let .broadcast(from):
@@ -109,6 +120,10 @@ enum BackwardRule {
                 try context.check(ck_conv2d_backward_weights(h, &p, [x.view], [dy.view], beta, [dw.view], nil))
             }
             try biasGradient(dy, slots)
+        case let .conv2dActivation(x, w, params, kind, alpha):
+            let pre = try Tensor(context, shape: dy.shape, dtype: dy.dtype)
+            try context.check(ck_activation_backward(h, kind, alpha, [output.view], [dy.view], 0, [pre.view]))
+            try BackwardRule.conv2d(x, w, params).backward(dy: pre, output: output, slots: slots)
         case let .convTranspose2d(x, w, params):
             var p = params
             try slots.accumulate(0) { dx, beta in

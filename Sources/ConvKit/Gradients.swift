@@ -16,7 +16,7 @@ extension Tensor {
                                message: "gradients: a target of shape \(target.shape) does not require grad; mark a leaf with requiringGrad()")
         }
         let order = topologicalOrder()
-        for tensor in order { try tensor.gradFn?.checkSavedVersions() }
+        for tensor in order { try tensor.gradFn?.checkSavedVersions(output: tensor) }
 
         let wanted = Set(targets.map(ObjectIdentifier.init))
         var reached: [ObjectIdentifier: Tensor] = [:]
@@ -28,7 +28,7 @@ extension Tensor {
             // In reverse topological order every use of `tensor` has added its part: dy is complete.
             if wanted.contains(id) { reached[id] = dy }
             guard let node = tensor.gradFn else { continue }
-            try node.rule.backward(dy: dy, slots: GradientSlots(inputs: node.inputs, store: store))
+            try node.rule.backward(dy: dy, output: tensor, slots: GradientSlots(inputs: node.inputs, store: store))
         }
         return try targets.map { target in
             let id = ObjectIdentifier(target)

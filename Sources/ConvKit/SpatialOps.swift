@@ -60,14 +60,42 @@ func spatialSize(_ x: Tensor, _ op: String) throws -> (Int, Int) {
     return (x.shape[2], x.shape[3])
 }
 
+/// An activation applied in a convolution's epilogue (`ck_conv2d_forward_fused`): to each output
+/// as it is written, in the same pass, so no pre-activation tensor is made or kept. Both are
+/// differentiable from the output alone, which is what the backward pass reads.
+public enum FusedActivation: Equatable, Sendable {
+    /// max(x, 0), as ``Tensor/relu()``.
+    case relu
+    /// x for x > 0, negativeSlope·x otherwise, as ``Tensor/leakyRelu(negativeSlope:)``; the
+    /// slope must be >= 0 (a negative slope hides the input's sign from the output).
+    case leakyRelu(negativeSlope: Double)
+
+    /// The C epilogue, or an invalid-argument error for a negative or non-finite slope.
+    func epilogue(_ op: String) throws -> ck_conv2d_epilogue {
+        switch self {
+        case .relu:
+            return ck_conv2d_epilogue(has_activation: 1, activation: CK_ACT_RELU, alpha: 0)
+        case let .leakyRelu(slope):
+            guard slope.isFinite, slope >= 0 else {
+                throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
+                                   message: "\(op): a fused LeakyReLU needs a finite slope >= 0, not \(slope)")
+            }
+            return ck_conv2d_epilogue(has_activation: 1, activation: CK_ACT_LEAKY_RELU, alpha: Float(slope))
+        }
+    }
+}
+
 /// Convolution and transposed convolution.
 extension Tensor {
-    /// y = conv2d(x, w) + bias (`ck_conv2d_forward`; output size from `ck_conv2d_output_dims`).
+    /// y = conv2d(x, w) + bias (`ck_conv2d_forward`; output size from `ck_conv2d_output_dims`),
+    /// or f(conv2d(x, w) + bias) in one pass with `activation` f (`ck_conv2d_forward_fused`:
+    /// the same values as the conv followed by the activation op).
     /// x: (N, C, H, W); w: (O, C/groups, KH, KW) OIHW; bias: (O) or nil. Returns (N, O, OH, OW).
     /// Depthwise: groups == C. Backward: `ck_conv2d_backward_data`, `ck_conv2d_backward_weights`,
-    /// `ck_bias_backward`.
+    /// `ck_bias_backward` (after `ck_activation_backward` at the output, with an activation).
     public static func conv2d(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                              padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1) throws -> Tensor {
+                              padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                              activation: FusedActivation? = nil) throws -> Tensor {
         let op = "conv2d"
         let context = try commonContext(op, [x, w, bias])
         let size = try spatialSize(x, op)
@@ -82,11 +110,14 @@ extension Tensor {
             try padding.resolve(context, op: op, size: size, kernel: (w.shape[2], w.shape[3]), stride: stride, dilation: dilation)
         var yDims = [Int64](repeating: 0, count: 4)
         try context.check(ck_conv2d_output_dims(context.handle, &p, x.shape.map { Int64($0) }, w.shape.map { Int64($0) }, &yDims))
+        var epilogue = try activation?.epilogue(op) ?? ck_conv2d_epilogue()
         let y = try Tensor(context, shape: yDims.map { Int($0) }, dtype: x.dtype)
         try withOptionalView(bias) { b in
-            try context.check(ck_conv2d_forward(context.handle, &p, [x.view], [w.view], b, [y.view]))
+            try context.check(ck_conv2d_forward_fused(context.handle, &p, [x.view], [w.view], b, &epilogue, [y.view]))
         }
-        return y.recorded(op, inputs: [x, w] + (bias.map { [$0] } ?? []), rule: .conv2d(x, w, p))
+        let inputs = [x, w] + (bias.map { [$0] } ?? [])
+        guard epilogue.has_activation != 0 else { return y.recorded(op, inputs: inputs, rule: .conv2d(x, w, p)) }
+        return y.recorded(op, inputs: inputs, rule: .conv2dActivation(x, w, p, epilogue.activation, epilogue.alpha))
     }
 
     /// The adjoint of conv2d (`ck_conv_transpose2d_forward`). x: (N, C, H, W); w: (C, O/groups,

@@ -1,7 +1,11 @@
 import ConvKit
 
 /// Layers applied in order, PyTorch's `nn.Sequential`: children are named "0", "1", …, so a
-/// parameter of the third layer is `2.weight`.
+/// parameter of the third layer is `2.weight`. A ``Conv2D`` followed by a ``ReLU``, or by a
+/// ``LeakyReLU`` with a slope >= 0, runs as one fused step (``Conv2D/callAsFunction(_:activation:)``):
+/// the same values, one pass over the output and no pre-activation tensor kept for the backward
+/// pass. While a ``ForwardHooks`` scope is active the two run one after the other, so that the
+/// hooks of both see their outputs.
 public final class Sequential: Module {
     /// The layers, applied first to last.
     public private(set) var layers: [any Module]
@@ -16,7 +20,27 @@ public final class Sequential: Module {
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try layers.reduce(x) { try $1.hooked($0) }
+        var y = x
+        var index = layers.startIndex
+        while index < layers.endIndex {
+            let next = index + 1
+            if !ForwardHooks.isObserving, let conv = layers[index] as? Conv2D, next < layers.endIndex,
+               let activation = fusable(layers[next]) {
+                y = try conv(y, activation: activation)
+                index = next + 1
+            } else {
+                y = try layers[index].hooked(y)
+                index = next
+            }
+        }
+        return y
+    }
+
+    /// The activation a conv can take in its epilogue in place of `layer`, or nil.
+    private func fusable(_ layer: any Module) -> FusedActivation? {
+        if layer is ReLU { return .relu }
+        if let leaky = layer as? LeakyReLU, leaky.negativeSlope >= 0 { return .leakyRelu(negativeSlope: leaky.negativeSlope) }
+        return nil
     }
 }
 

@@ -41,9 +41,27 @@ public final class Conv2D: Module {
 
     public var directParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) }
 
-    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+    public func callAsFunction(_ x: Tensor) throws -> Tensor { try self(x, activation: nil) }
+
+    /// activation(self(x)) in one pass: the activation runs in the convolution's epilogue
+    /// (``Tensor/conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``), with the same
+    /// values as the two layers one after the other. nil: `self(x)`.
+    public func callAsFunction(_ x: Tensor, activation: FusedActivation?) throws -> Tensor {
         try checkImageInput(x, "Conv2D", channels: inChannels)
-        return try Tensor.conv2d(x, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        return try Tensor.conv2d(x, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                                 activation: activation)
+    }
+
+    /// activation(self(x)) as two steps of a bigger forward pass (``Module/hooked(_:)``): fused
+    /// into one when no ``ForwardHooks`` scope is active; while one is, this conv's own output
+    /// reaches the hooks and the activation runs after it, with the same values.
+    public func hooked(_ x: Tensor, then activation: FusedActivation) throws -> Tensor {
+        guard ForwardHooks.isObserving else { return try self(x, activation: activation) }
+        let y = try hooked(x)
+        switch activation {
+        case .relu: return try y.relu()
+        case let .leakyRelu(slope): return try y.leakyRelu(negativeSlope: slope)
+        }
     }
 }
 

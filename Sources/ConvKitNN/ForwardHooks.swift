@@ -34,6 +34,9 @@ public final class ForwardHooks: @unchecked Sendable {
         try ForwardHooks.$active.withValue(ForwardHooks.active + [self], operation: body)
     }
 
+    /// Whether a scope is active on this task: a fused step must then show its parts to the hooks.
+    static var isObserving: Bool { !active.isEmpty }
+
     /// Runs the hooks every active scope holds for `module` on `output`.
     static func report(_ module: any Module, output: Tensor) throws {
         for scope in active {

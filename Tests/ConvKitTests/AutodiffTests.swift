@@ -62,6 +62,26 @@ final class AutodiffTests: XCTestCase {
         XCTAssertNil(x.grad, "no gradient is written when backward refuses")
     }
 
+    func testModifyingAFusedConvOutputInPlaceFailsAtBackward() throws {
+        let x = try Tensor.ones([1, 1, 3, 3], on: context)
+        let w = try Tensor.ones([1, 1, 2, 2], on: context).requiringGrad()
+        let y = try Tensor.conv2d(x, w, activation: .relu) // its backward reads y
+        let loss = try y.sum()
+        try withNoGrad { try y.scale(by: 2) }
+        XCTAssertThrowsError(try loss.backward()) { error in
+            XCTAssertTrue((error as! ConvKitError).message.contains("saved by conv2d was modified in place"),
+                          (error as! ConvKitError).message)
+        }
+        XCTAssertNil(w.grad)
+    }
+
+    func testFusedLeakyReLUNeedsANonNegativeSlope() throws {
+        let x = try Tensor.ones([1, 1, 3, 3], on: context), w = try Tensor.ones([1, 1, 2, 2], on: context)
+        XCTAssertThrowsError(try Tensor.conv2d(x, w, activation: .leakyRelu(negativeSlope: -0.1))) { error in
+            XCTAssertTrue((error as! ConvKitError).message.contains("slope >= 0"), (error as! ConvKitError).message)
+        }
+    }
+
     func testModifyingAnUnsavedInputIsFine() throws {
         let x = try vector([1, 2]).requiringGrad()
         let b = try vector([3, 4])

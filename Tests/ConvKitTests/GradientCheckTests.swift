@@ -50,6 +50,50 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The fused epilogue's rule reads the output: f'(y) = f'(pre) for ReLU and LeakyReLU.
+    /// Finite differences on the reference in float64 only: its step (1e-5) stays clear of the
+    /// kink at 0 for these seeds, while float32's step of 1e-2 moves some of the conv's 120–240
+    /// pre-activations across it (the plain relu check avoids that with `.awayFromZero` inputs,
+    /// which a conv's outputs cannot be given). On every backend the fused gradients must then
+    /// equal, bit for bit, those of the conv followed by the activation op (float32 included),
+    /// whose parts the checks above and `testActivations` cover.
+    func testConv2DWithFusedActivation() throws {
+        let relu: [GradInput] = [.uniform([2, 3, 5, 6], seed: 60), .uniform([4, 3, 3, 3], seed: 61), .uniform([4], seed: 62)]
+        let leaky: [GradInput] = [.uniform([1, 4, 7, 5], seed: 63), .uniform([6, 2, 3, 3], seed: 64)]
+        let fusedRelu: (Context, [Tensor]) throws -> Tensor = {
+            try Tensor.conv2d($1[0], $1[1], bias: $1[2], padding: .symmetric(1), activation: .relu)
+        }
+        let fusedLeaky: (Context, [Tensor]) throws -> Tensor = {
+            try Tensor.conv2d($1[0], $1[1], stride: (2, 2), padding: .same, groups: 2, activation: .leakyRelu(negativeSlope: 0.3))
+        }
+        try checkGradients(.float64Reference, "conv2d + fused relu", relu, fusedRelu)
+        try checkGradients(.float64Reference, "conv2d + fused leakyRelu 0.3, groups 2, stride 2", leaky, fusedLeaky)
+        try Precision.forEach { precision in
+            try expectSameGradients(precision, relu, fusedRelu) {
+                try Tensor.conv2d($1[0], $1[1], bias: $1[2], padding: .symmetric(1)).relu()
+            }
+            try expectSameGradients(precision, leaky, fusedLeaky) {
+                try Tensor.conv2d($1[0], $1[1], stride: (2, 2), padding: .same, groups: 2).leakyRelu(negativeSlope: 0.3)
+            }
+        }
+    }
+
+    /// The outputs and input gradients of `f` and `g` on the same inputs, compared exactly.
+    private func expectSameGradients(_ precision: Precision, _ inputs: [GradInput], _ f: (Context, [Tensor]) throws -> Tensor,
+                                     _ g: (Context, [Tensor]) throws -> Tensor) throws {
+        let context = try Context(backend: precision.backend, threads: 2)
+        func run(_ h: (Context, [Tensor]) throws -> Tensor) throws -> [[Double]] {
+            let tensors = try inputs.map {
+                try Tensor(doubles: $0.values, shape: $0.shape, dtype: precision.dtype, on: context).requiringGrad()
+            }
+            let y = try h(context, tensors)
+            let weights = try Tensor.randomUniform(y.shape, lower: -1, upper: 1, seed: 99, dtype: y.dtype, on: context)
+            try (y * weights).sum().backward()
+            return try [y.toDoubles()] + tensors.map { try XCTUnwrap($0.grad).toDoubles() }
+        }
+        XCTAssertEqual(try run(f), try run(g), "\(precision.name): fused and separate differ")
+    }
+
     func testConvTranspose2D() throws {
         try check("convTranspose2d stride/pad/outputPadding/groups", [.uniform([1, 4, 3, 3], seed: 27),
                                                                       .uniform([4, 3, 3, 2], seed: 28), .uniform([6], seed: 29)]) {

@@ -36,7 +36,8 @@ public final class LeNet5: Module {
 
     /// (N, C, H, W) → (N, classes).
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let features = try conv2.hooked(conv1.hooked(x).relu().maxPool2d(kernel: (2, 2))).relu().maxPool2d(kernel: (2, 2))
+        let pooled = try conv1.hooked(x, then: .relu).maxPool2d(kernel: (2, 2))
+        let features = try conv2.hooked(pooled, then: .relu).maxPool2d(kernel: (2, 2))
         return try fc3.hooked(fc2.hooked(fc1.hooked(features.flattened()).relu()).relu())
     }
 }
