@@ -102,6 +102,18 @@ def model_table(rows, runs):
     return lines
 
 
+def epilogue_table(runs):
+    lines = ["| backend | shape | N | separate ms | fused ms | separate / fused |", "|---|---|---:|---:|---:|---:|"]
+    for run in runs:
+        for row in run["rows"]:
+            if "error" in row:
+                lines.append(f"| {run['backend']} | {row['shape']} | {row['batch']} | failed: {row['error']} | | |")
+            else:
+                lines.append(f"| {run['backend']} | {row['shape']} | {row['batch']} | {row['separate_s'] * 1e3:.3f} | "
+                             f"{row['fused_s'] * 1e3:.3f} | {row['separate_over_fused']:.2f}× |")
+    return lines
+
+
 def markdown(report):
     runs, model_runs = report["runs"], report["model_runs"]
     machine = (runs + model_runs)[0]["machine"]
@@ -130,6 +142,11 @@ def markdown(report):
         lines += op_table(report["ops"], runs)
     if report["algorithms"]:
         lines += ["", "## Conv algorithms", ""] + algorithm_table(report["algorithms"])
+    if report["epilogue_runs"]:
+        lines += ["", "## Fused conv epilogue", "", "Conv forward then ReLU as two ops (`ck_conv2d_forward`, "
+                  "`ck_activation_forward` in place) against `ck_conv2d_forward_fused`, timed back to back in "
+                  "rounds; medians. Above 1, the fused form is faster.", ""]
+        lines += epilogue_table(report["epilogue_runs"])
     if report["models"]:
         lines += ["", "## Models", "", "Training step (forward, loss, backward, SGD) and inference images/s; "
                   "peak resident memory of the process and device memory of the OpenCL pool.", ""]
@@ -150,7 +167,7 @@ def text_summary(report):
 
 
 def build(paths):
-    runs, model_runs, skipped = [], [], {}
+    runs, model_runs, epilogue_runs, skipped = [], [], [], {}
     for path in paths:
         with open(path) as file:
             run = json.load(file)
@@ -160,6 +177,8 @@ def build(paths):
             runs.append(run)
         elif run.get("tool") in tables.MODEL_TOOLS:
             model_runs.append(run)
+        elif run.get("tool") == "ck-bench --epilogue":
+            epilogue_runs.append(run)
         else:
             raise SystemExit(f"report: {path} is not a result file of the benchmark (tool {run.get('tool')!r})")
     if not runs and not model_runs:
@@ -167,7 +186,7 @@ def build(paths):
     ops = tables.op_rows(runs)
     models = tables.model_rows(model_runs)
     return {"report": "convkit-benchmark", "schema": 2, "date": (runs + model_runs)[0]["date"],
-            "runs": runs, "model_runs": model_runs, "skipped": skipped, "ops": ops,
+            "runs": runs, "model_runs": model_runs, "epilogue_runs": epilogue_runs, "skipped": skipped, "ops": ops,
             "algorithms": tables.algorithm_rows(runs), "geometric_means": tables.geometric_means(ops, runs),
             "network_totals": tables.network_totals(ops, runs), "models": models,
             "warnings": tables.warnings(runs, model_runs, ops)}

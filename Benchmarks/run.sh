@@ -9,7 +9,7 @@
 #      (swift build -c release);
 #   2. op level: ck-bench on each backend (default cpu and opencl; opencl is skipped with a note
 #      when there is no OpenCL device): the shapes of --set (default core), every conv algorithm,
-#      the peak probes;
+#      the peak probes; and conv + ReLU as two ops against the fused epilogue (ck-bench --epilogue);
 #   3. model level: ck-model-bench on each backend (--no-models skips it);
 #   4. peers, in the same session and on the same shapes: PyTorch's CPU build (ops and models);
 #      onnxruntime (CPU) and tinygrad (its OpenCL backend) where their Python has them, else
@@ -80,6 +80,9 @@ for backend in ${backends//,/ }; do
         continue
     fi
     [ "$status" = 0 ] || failed+=("ck-bench $backend (exit $status)")
+    step "conv + ReLU, separate ops vs the fused epilogue, on the $backend backend"
+    attempt "ck-bench --epilogue $backend" "$bin/ck-bench" --epilogue --backend "$backend" --threads "$threads" \
+        --set "$set" "${quick[@]}" "${repeats[@]}" "${filter[@]}" --json "$work/epilogue-$backend.json"
     if [ "$models" = 1 ]; then
         step "ConvKit models on the $backend backend"
         attempt "ck-model-bench $backend" "$bin/ck-model-bench" --device "$backend" --threads "$threads" \

@@ -18,6 +18,7 @@
 
 #include "algorithms.h"
 #include "catalog.h"
+#include "epilogue.h"
 #include "options.h"
 #include "report.h"
 #include "tune.h"
@@ -223,6 +224,8 @@ int main(int argc, char **argv) {
                                              options.json_path};
             exit_code = bench_tune(&tune);
         }
+    } else if (options.epilogue) {
+        exit_code = bench_epilogue(&options, &shapes);
     } else if (selected == 0) {
         fprintf(stderr, "ck-bench: no pass matches --filter '%s' in set %s (ck-bench --list shows them)\n",
                 options.filter, options.set_name);

@@ -13,6 +13,7 @@ void bench_print_usage(FILE *out) {
             "                [--pass-budget S] [--set core|catalog|all] [--algorithms chosen|all] [--no-probes]\n"
             "                [--quick] [--filter SUBSTR] [--json FILE] [--list]\n"
             "       ck-bench --backend opencl --tune [--set ...] [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
+            "       ck-bench --epilogue [--backend B] [--set ...] [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
             "  --backend      backend to measure (default cpu)\n"
             "  --device       OpenCL device: N, or text in its name (default: the first)\n"
             "  --threads      worker threads, 0 = one per core (default 0)\n"
@@ -31,7 +32,9 @@ void bench_print_usage(FILE *out) {
             "  --list         print the shapes and passes, run nothing (with --json: write them to FILE,\n"
             "                 the shape list the peer scripts in Benchmarks/ read)\n"
             "  --tune         time candidate OpenCL kernel parameters on the conv shapes (--filter: shape\n"
-            "                 names) and print the row of the tuning table for this device\n");
+            "                 names) and print the row of the tuning table for this device\n"
+            "  --epilogue     time conv forward + ReLU as two ops against the fused epilogue\n"
+            "                 (ck_conv2d_forward_fused) on the conv shapes, back to back\n");
 }
 
 static int parse_int(const char *text, int min, int max, int *out) {
@@ -120,6 +123,8 @@ int bench_parse_options(int argc, char **argv, bench_options *options) {
             options->list_only = 1;
         } else if (strcmp(arg, "--tune") == 0) {
             options->tune = 1;
+        } else if (strcmp(arg, "--epilogue") == 0) {
+            options->epilogue = 1;
         } else if (strcmp(arg, "--no-probes") == 0) {
             options->probes = 0;
         } else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
