@@ -13,17 +13,23 @@
 #                       LD_LIBRARY_PATH=<bundle>/lib:/usr/local/nvidia/lib64
 #   3. op_suites.txt    every op suite on the OpenCL backend
 #   4. convkit-opencl.json   ck-bench on the OpenCL backend (the core shapes, every conv algorithm,
-#                            the device's FMA and bandwidth probes)
+#                            the device's FMA and bandwidth probes); convkit-opencl-resnet50.json
+#                            the conv layers of ResNet-50 (catalog set, --filter resnet50/, the
+#                            backend's own algorithm); epilogue-opencl.json conv + ReLU as two ops
+#                            against the fused epilogue
 #   5. torch-cuda-fp32.json, torch-cuda-tf32.json   Benchmarks/torch_cuda_peer.py on the same shapes
-#                            (ck-bench --list writes them to shapes.json), TF32 off and on
+#                            (ck-bench --list writes them to shapes.json), TF32 off and on; the same
+#                            on the ResNet-50 shapes (torch-cuda-resnet50-*.json)
 #   6. compare-fp32.md/.json/.png, compare-tf32.md/.json/.png   ConvKit / PyTorch per shape and pass
-#                            (Benchmarks/report.py)
+#                            (Benchmarks/report.py); compare-resnet50-fp32/tf32 the same for ResNet-50,
+#                            with its whole-network time
 #   7. summary.md       device, driver, date, and what passed
 # into DIR (default <bundle>/results/gpu-<UTC date and time>). A step that fails is
 # recorded and the rest still run (without an OpenCL device, only PyTorch runs); the exit
 # status is nonzero if any failed. --quick divides the batches by 8. Each step has a time
-# limit (op suites and ck-bench 3 minutes each, each PyTorch run 90 s), so the whole run
-# stays inside 10 minutes even when a step hangs; a normal run takes a few minutes. The Python that has torch is
+# limit (op suites 150 s, ck-bench 120 s on the core shapes and 120 s on ResNet-50, the
+# epilogue 40 s, each PyTorch run 60 s, each report 30 s): about 14 minutes if every step
+# hit its limit; a normal run takes a few minutes. The Python that has torch is
 # $TORCH_PYTHON, python3 when unset. To try the script where there is no GPU:
 # GPU_RUN_ICDS=/etc/OpenCL/vendors (the machine's own ICDs instead of the bundle's
 # nvidia.icd) and GPU_RUN_TORCH_DEVICE=cpu.
@@ -93,27 +99,40 @@ run devices 60 "$bundle/bin/convkit" devices
 cp "$out/devices.log" "$out/devices.txt"
 if grep -q "opencl:0" "$out/devices.txt"; then
     step "op suites on OpenCL"
-    run op_suites 180 "$bundle/bin/ck_op_suite" --all opencl "$bundle/Tests/Fixtures"
+    run op_suites 150 "$bundle/bin/ck_op_suite" --all opencl "$bundle/Tests/Fixtures"
     step "ck-bench on OpenCL"
-    run convkit-opencl 180 "$bundle/bin/ck-bench" --backend opencl --repeats 5 "${quick[@]}" \
+    run convkit-opencl 120 "$bundle/bin/ck-bench" --backend opencl --repeats 5 "${quick[@]}" \
         --json "$out/convkit-opencl.json"
+    step "ck-bench on OpenCL: ResNet-50's conv layers"
+    run convkit-opencl-resnet50 120 "$bundle/bin/ck-bench" --backend opencl --set catalog --filter resnet50/ \
+        --algorithms chosen --no-probes --repeats 3 "${quick[@]}" --json "$out/convkit-opencl-resnet50.json"
+    step "conv + ReLU: separate ops vs the fused epilogue"
+    run epilogue-opencl 40 "$bundle/bin/ck-bench" --epilogue --backend opencl --repeats 5 "${quick[@]}" \
+        --json "$out/epilogue-opencl.json"
 else
     echo "gpu-run: no OpenCL device (see environment.txt and devices.txt): the OpenCL steps are skipped" | tee -a "$out/devices.txt"
     failed+=("no OpenCL device")
 fi
 
 "$bundle/bin/ck-bench" --list "${quick[@]}" --json "$out/shapes.json" || failed+=("shape list")
+"$bundle/bin/ck-bench" --list --set catalog --filter resnet50/ "${quick[@]}" --json "$out/shapes-resnet50.json" ||
+    failed+=("ResNet-50 shape list")
 for precision in fp32 tf32; do
-    step "PyTorch CUDA peer, $precision"
     tf32=off
     if [ "$precision" = tf32 ]; then tf32=on; fi
-    run "torch-cuda-$precision" 90 "$python" "$bundle/Benchmarks/torch_cuda_peer.py" --shapes "$out/shapes.json" \
-        --tf32 "$tf32" --repeats 5 --device "${GPU_RUN_TORCH_DEVICE:-cuda}" --json "$out/torch-cuda-$precision.json"
-    if [ -f "$out/convkit-opencl.json" ] && [ -f "$out/torch-cuda-$precision.json" ]; then
-        run "compare-$precision" 60 "$python" "$bundle/Benchmarks/report.py" "$out/convkit-opencl.json" \
-            "$out/torch-cuda-$precision.json" --markdown "$out/compare-$precision.md" \
-            --json "$out/compare-$precision.json" --chart "$out/compare-$precision.png"
-    fi
+    for part in "" "-resnet50"; do
+        step "PyTorch CUDA peer, $precision${part:+, ResNet-50}"
+        run "torch-cuda$part-$precision" 60 "$python" "$bundle/Benchmarks/torch_cuda_peer.py" \
+            --shapes "$out/shapes$part.json" --tf32 "$tf32" --repeats 5 --device "${GPU_RUN_TORCH_DEVICE:-cuda}" \
+            --json "$out/torch-cuda$part-$precision.json"
+        if [ -f "$out/convkit-opencl$part.json" ] && [ -f "$out/torch-cuda$part-$precision.json" ]; then
+            extra=()
+            if [ -z "$part" ] && [ -f "$out/epilogue-opencl.json" ]; then extra=("$out/epilogue-opencl.json"); fi
+            run "compare$part-$precision" 30 "$python" "$bundle/Benchmarks/report.py" "$out/convkit-opencl$part.json" \
+                "$out/torch-cuda$part-$precision.json" "${extra[@]}" --markdown "$out/compare$part-$precision.md" \
+                --json "$out/compare$part-$precision.json" --chart "$out/compare$part-$precision.png"
+        fi
+    done
 done
 
 {
@@ -124,8 +143,8 @@ done
     echo "- OpenCL device: $(grep -m1 'opencl:0' "$out/devices.txt" 2>/dev/null | sed 's/^ *//' || echo none)"
     echo "- op suites: $(grep -m1 'op suites on opencl' "$out/op_suites.log" 2>/dev/null || echo 'not run')"
     echo "- failed steps: ${failed[*]:-none}"
-    for precision in fp32 tf32; do
-        if [ -f "$out/compare-$precision.md" ]; then echo; echo "## ConvKit / PyTorch $precision"; echo; cat "$out/compare-$precision.md"; fi
+    for name in fp32 tf32 resnet50-fp32 resnet50-tf32; do
+        if [ -f "$out/compare-$name.md" ]; then echo; echo "## ConvKit / PyTorch $name"; echo; cat "$out/compare-$name.md"; fi
     done
 } > "$out/summary.md"
 step "results in $out"
