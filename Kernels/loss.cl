@@ -115,13 +115,19 @@ void softmax_xent_mean(int rows, __global const float *row_loss, __global const 
 }
 
 /** dlogits = scale * (probs - target) + beta * dlogits; one item per element. */
+/**
+ * dlogits = scale * (probs - target) + beta * dlogits; scale = loss_grad / N from the host, or
+ * dloss[0] / N when has_dloss (the loss gradient held on the device).
+ */
 __kernel void softmax_xent_backward(int rows, int classes, float scale, float on, float off,
                                     __global const float *probs, int probs_off, __global const int *labels,
                                     int labels_off, float beta, __global float *dlogits, int dlogits_off,
-                                    __global const int *status) {
+                                    __global const int *status, int has_dloss, __global const float *dloss,
+                                    int dloss_off) {
     int i = get_global_id(0);
     if (i >= rows * classes || status[0] >= 0) return;
     int row = i / classes, k = i % classes;
+    if (has_dloss) scale = dloss[dloss_off] / (float)rows;
     float g = scale * (probs[probs_off + i] - (k == labels[labels_off + row] ? on : off));
     dlogits[dlogits_off + i] = ck_accumulate(g, beta, dlogits + dlogits_off + i);
 }

@@ -157,10 +157,10 @@ enum BackwardRule {
                 }
             }
         case let .softmaxCrossEntropy(probs, labels, smoothing):
-            let lossGrad = Float(try dy.item())
+            // dy stays on the device: no read, no wait.
             try slots.accumulate(0) { dlogits, beta in
-                try context.check(ck_softmax_cross_entropy_backward(h, smoothing, lossGrad, [probs.view], [labels.view],
-                                                                    beta, [dlogits.view]))
+                try context.check(ck_softmax_cross_entropy_backward_dloss(h, smoothing, [dy.view], [probs.view],
+                                                                          [labels.view], beta, [dlogits.view]))
             }
         case let .dropout(mask):
             try slots.accumulate(0, overwriting: { dx in try context.check(ck_mul(h, [dy.view], [mask.view], [dx.view])) })

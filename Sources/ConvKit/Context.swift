@@ -109,3 +109,23 @@ extension Context {
                                 deviceAllocations: stats.device_allocations, poolReuses: stats.pool_reuses)
     }
 }
+
+/// Copies between the host and a device context's buffers since the context was made
+/// (`ck_context_transfer_stats`): host reads and writes of tensors, and the copies of ops run
+/// on the CPU in the device's stead. Zero on the CPU and reference backends.
+public struct TransferStatistics: Sendable, Equatable {
+    /// Device → host copies, and their bytes.
+    public let reads: UInt64, readBytes: UInt64
+    /// Host → device copies, and their bytes.
+    public let writes: UInt64, writeBytes: UInt64
+}
+
+extension Context {
+    /// The context's transfer counters now.
+    public func transferStatistics() throws -> TransferStatistics {
+        var stats = ck_transfer_stats()
+        try check(ck_context_transfer_stats(handle, &stats))
+        return TransferStatistics(reads: stats.reads, readBytes: stats.read_bytes, writes: stats.writes,
+                                  writeBytes: stats.write_bytes)
+    }
+}

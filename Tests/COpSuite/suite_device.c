@@ -7,6 +7,7 @@
  *    CONVKIT_OPENCL_FALLBACK names) is correct and counted in
  *    ck_op_stats.cpu_fallbacks, an op it runs is not; when the fallback
  *    cannot allocate its host copy it fails cleanly, outputs untouched;
+ *  - the transfer counters (ck_context_transfer_stats);
  *  - on OpenCL only: a kernel folder (CONVKIT_KERNEL_DIR) with a broken or a
  *    missing kernel gives a clear error naming the op, file, device and build
  *    log, and the context stays usable; the real Kernels/ folder works (found
@@ -203,6 +204,56 @@ static void check_fallback(ckt_run *run) {
     ck_context_destroy(ctx);
 }
 
+/** The transfer counters of ctx minus `before`, checked against the expected increments. */
+static void expect_transfers(ckt_run *run, ck_context *ctx, const ck_transfer_stats *before, const char *what,
+                             uint64_t reads, uint64_t read_bytes, uint64_t writes, uint64_t write_bytes) {
+    ck_transfer_stats after;
+    if (!ckt_expect_ok(run, ck_context_transfer_stats(ctx, &after), ctx, "transfer stats")) return;
+    ckt_expect(run,
+               after.reads - before->reads == reads && after.read_bytes - before->read_bytes == read_bytes &&
+                   after.writes - before->writes == writes && after.write_bytes - before->write_bytes == write_bytes,
+               "%s: +%llu reads (%llu bytes), +%llu writes (%llu bytes); expected +%llu (%llu), +%llu (%llu)", what,
+               (unsigned long long)(after.reads - before->reads),
+               (unsigned long long)(after.read_bytes - before->read_bytes),
+               (unsigned long long)(after.writes - before->writes),
+               (unsigned long long)(after.write_bytes - before->write_bytes), (unsigned long long)reads,
+               (unsigned long long)read_bytes, (unsigned long long)writes, (unsigned long long)write_bytes);
+}
+
+/**
+ * ck_context_transfer_stats: on OpenCL a write of 64 bytes and a read of 16 count
+ * once each with their bytes, an op on the device counts nothing, and an op sent to
+ * the CPU (CONVKIT_OPENCL_FALLBACK=fill) counts the read and write-back of its
+ * buffer; host-memory backends count nothing.
+ */
+static void check_transfers(ckt_run *run) {
+    ckt_case(run, "transfer counters: ck_buffer_write, ck_buffer_read, an op, a fallback op");
+    int opencl = run->backend == CK_BACKEND_OPENCL;
+    const ckt_env env[] = {{"CONVKIT_OPENCL_FALLBACK", "fill"}};
+    ck_context *ctx = opencl ? ckt_context_with_env(run, CK_BACKEND_OPENCL, env, 1) : run->ctx;
+    if (!ctx) return;
+    ck_buffer *buffer = NULL;
+    float values[16] = {0}, back[4];
+    ck_transfer_stats before;
+    if (ckt_expect_ok(run, ck_buffer_create(ctx, sizeof values, &buffer), ctx, "buffer") &&
+        ckt_expect_ok(run, ck_context_transfer_stats(ctx, &before), ctx, "transfer stats") &&
+        ckt_expect_ok(run, ck_buffer_write(ctx, buffer, 0, values, sizeof values), ctx, "write") &&
+        ckt_expect_ok(run, ck_buffer_read(ctx, buffer, 0, back, sizeof back), ctx, "read")) {
+        expect_transfers(run, ctx, &before, "write 64, read 16", opencl, opencl ? 16 : 0, opencl, opencl ? 64 : 0);
+        const int64_t n = 16;
+        const ck_tensor t = ck_tensor_nd(buffer, CK_F32, 1, &n);
+        ck_context_transfer_stats(ctx, &before);
+        if (ckt_expect_ok(run, ck_fill(ctx, 1.0f, &t), ctx, "fill on the CPU"))
+            expect_transfers(run, ctx, &before, "a CPU fallback", opencl, opencl ? 64 : 0, opencl, opencl ? 64 : 0);
+        ck_context_transfer_stats(ctx, &before);
+        if (ckt_expect_ok(run, ck_scale(ctx, 2.0f, &t, &t), ctx, "scale on the device"))
+            expect_transfers(run, ctx, &before, "an op on the device", 0, 0, 0, 0);
+    }
+    if (buffer) ck_buffer_destroy(buffer);
+    if (ctx != run->ctx) ck_context_destroy(ctx);
+    ckt_expect_status(run, ck_context_transfer_stats(NULL, &before), CK_ERR_INVALID_ARGUMENT, NULL, "ctx NULL");
+}
+
 /** Writes `text` to dir/path; returns 1 on success. */
 static int write_text(const char *dir, const char *path, const char *text) {
     char file[512];
@@ -332,6 +383,7 @@ done:
 void ckt_suite_device(ckt_run *run) {
     check_device_specs(run);
     check_fallback(run);
+    check_transfers(run);
     if (run->backend == CK_BACKEND_OPENCL) {
         check_kernel_dir(run);
         ckt_suite_device_faults(run);

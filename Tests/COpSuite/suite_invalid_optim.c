@@ -28,12 +28,13 @@ typedef struct optim_call {
     ck_sgd_params sgd;
     ck_adam_params adam;
     ck_rmsprop_params rmsprop;
-    ck_tensor logits, labels, probs, loss, dlogits;
+    ck_tensor logits, labels, probs, loss, dlogits, dloss;
+    int dloss_api; /* backward through ck_softmax_cross_entropy_backward_dloss with pdloss */
     ck_tensor param, grad, state1, state2, state3;
     const ck_sgd_params *psgd;
     const ck_adam_params *padam;
     const ck_rmsprop_params *prmsprop;
-    const ck_tensor *plogits, *plabels, *pprobs, *ploss, *pdlogits;
+    const ck_tensor *plogits, *plabels, *pprobs, *ploss, *pdlogits, *pdloss;
     const ck_tensor *pparam, *pgrad, *pstate1, *pstate2, *pstate3;
 } optim_call;
 
@@ -50,6 +51,8 @@ static void optim_init(const inv_env *e, optim_call *c) {
                                      .momentum = 0.9f, .centered = 1};
     c->logits = e->loss.logits, c->labels = e->loss.labels, c->probs = e->loss.probs, c->loss = e->loss.loss;
     c->dlogits = e->loss.dlogits;
+    c->dloss = e->loss.loss; /* one float that overlaps nothing the backward pass writes */
+    c->dloss_api = 0;
     c->param = e->optim.param, c->grad = e->optim.grad, c->state1 = e->optim.state1, c->state2 = e->optim.state2;
     c->state3 = e->optim.state3;
     c->psgd = &c->sgd;
@@ -57,6 +60,7 @@ static void optim_init(const inv_env *e, optim_call *c) {
     c->prmsprop = &c->rmsprop;
     c->plogits = &c->logits, c->plabels = &c->labels, c->pprobs = &c->probs, c->ploss = &c->loss;
     c->pdlogits = &c->dlogits;
+    c->pdloss = &c->dloss;
     c->pparam = &c->param, c->pgrad = &c->grad, c->pstate1 = &c->state1, c->pstate2 = &c->state2;
     c->pstate3 = &c->state3;
 }
@@ -73,6 +77,9 @@ static ck_status loss_forward(const optim_call *c) {
 }
 
 static ck_status loss_backward(const optim_call *c) {
+    if (c->dloss_api)
+        return ck_softmax_cross_entropy_backward_dloss(c->ctx, c->smoothing, c->pdloss, c->pprobs, c->plabels, c->beta,
+                                                       c->pdlogits);
     return ck_softmax_cross_entropy_backward(c->ctx, c->smoothing, c->loss_grad, c->pprobs, c->plabels, c->beta,
                                              c->pdlogits);
 }
@@ -137,7 +144,15 @@ static ck_status rmsprop(const optim_call *c) {
     X(lb_label_equals_k, "a label equal to K = 5", CK_ERR_INVALID_ARGUMENT, c.labels = bad_labels(e, c.labels, 0)) \
     X(lb_label_negative, "a label -1", CK_ERR_INVALID_ARGUMENT, c.labels = bad_labels(e, c.labels, 16)) \
     X(lb_dlogits_overlaps_labels, "dlogits overlaps labels", CK_ERR_INVALID_ARGUMENT, c.dlogits = inv_overlapping(c.dlogits, &c.labels, 0)) \
-    X(lb_dlogits_overlaps_probs, "dlogits partly overlaps probs", CK_ERR_INVALID_ARGUMENT, c.dlogits = inv_overlapping(c.dlogits, &c.probs, 4))
+    X(lb_dlogits_overlaps_probs, "dlogits partly overlaps probs", CK_ERR_INVALID_ARGUMENT, c.dlogits = inv_overlapping(c.dlogits, &c.probs, 4)) \
+    X(lb_dloss_valid, "dloss: valid call, beta 1", CK_OK, c.dloss_api = 1; c.beta = 1.0f) \
+    X(lb_dloss_null, "dloss NULL", CK_ERR_INVALID_ARGUMENT, c.dloss_api = 1; c.pdloss = NULL) \
+    X(lb_dloss_20_elements, "dloss of 20 elements (probs)", CK_ERR_SHAPE_MISMATCH, c.dloss_api = 1; c.pdloss = &c.probs) \
+    X(lb_dloss_i32, "dloss int32", CK_ERR_INVALID_ARGUMENT, c.dloss_api = 1; c.dloss = inv_dtype(c.dloss, CK_I32)) \
+    X(lb_dloss_f64, "dloss float64, the rest float32", INV_F64_AMONG_F32, c.dloss_api = 1; c.dloss = inv_dtype(c.dloss, CK_F64)) \
+    X(lb_dloss_foreign, "dloss on a buffer of another context", CK_ERR_INVALID_ARGUMENT, c.dloss_api = 1; c.dloss = inv_foreign(e, c.dloss)) \
+    X(lb_dloss_inside_dlogits, "dloss inside dlogits", CK_ERR_INVALID_ARGUMENT, c.dloss_api = 1; c.dloss = inv_overlapping(c.dloss, &c.dlogits, 8)) \
+    X(lb_dloss_bad_label, "dloss, a label equal to K = 5", CK_ERR_INVALID_ARGUMENT, c.dloss_api = 1; c.labels = bad_labels(e, c.labels, 0))
 
 #define SGD_CASES(X) \
     X(sgd_valid, "valid call", CK_OK, (void)0) \

@@ -104,13 +104,18 @@ static void check_forward(ckt_run *run, const loss_case *c, uint64_t seed) {
     ckt_pair_free(&loss);
 }
 
-/** Backward from probabilities (a softmax of seeded logits, the same on both) with loss_grad g. */
-static void check_backward(ckt_run *run, const loss_case *c, float g, float beta, uint64_t seed) {
-    ckt_case(run, "softmax_cross_entropy backward N %lld K %lld smoothing %g loss_grad %g beta %g", (long long)c->n,
-             (long long)c->k, (double)c->smoothing, (double)g, (double)beta);
+/**
+ * Backward from probabilities (a softmax of seeded logits, the same on both) with loss_grad g,
+ * given as a float or (`on_device`) as the one-element tensor of ck_softmax_cross_entropy_backward_dloss.
+ */
+static void check_backward(ckt_run *run, const loss_case *c, float g, float beta, int on_device, uint64_t seed) {
+    ckt_case(run, "softmax_cross_entropy backward N %lld K %lld smoothing %g loss_grad %g%s beta %g", (long long)c->n,
+             (long long)c->k, (double)c->smoothing, (double)g, on_device ? " (a device tensor)" : "", (double)beta);
     const int64_t dims[2] = {c->n, c->k};
     size_t count = (size_t)(c->n * c->k);
-    ckt_pair probs = {0}, labels = {0}, dz = {0};
+    ckt_pair probs = {0}, labels = {0}, dz = {0}, dloss = {0};
+    const double g_value = g;
+    if (on_device && !ckt_pair_values(run, &dloss, 0, NULL, &g_value)) return;
     double *p = malloc(count * sizeof *p), *lab = NULL, *prev = NULL, *tol = malloc(count * sizeof *tol);
     if (p && tol && ckt_pair_new(run, &probs, CK_F32, 2, dims) && make_labels(run, &labels, c->n, c->k, seed + 1) &&
         ckt_pair_new(run, &dz, CK_F32, 2, dims) && (lab = ckt_read_new(run, labels.ref)) != NULL) {
@@ -135,8 +140,11 @@ static void check_backward(ckt_run *run, const loss_case *c, float g, float beta
                 double t = target(k, (int64_t)lab[r], c->k, c->smoothing);
                 tol[i] = 6.0 * U * (fabs((double)g) * (p[i] + t) / (double)c->n + (beta != 0.0f ? fabs(beta * prev[i]) : 0.0));
             }
-        ck_status st = ck_softmax_cross_entropy_backward(run->ctx, c->smoothing, g, &probs.test->t, &labels.test->t,
-                                                         beta, &dz.test->t);
+        ck_status st = on_device ? ck_softmax_cross_entropy_backward_dloss(run->ctx, c->smoothing, &dloss.test->t,
+                                                                           &probs.test->t, &labels.test->t, beta,
+                                                                           &dz.test->t)
+                                 : ck_softmax_cross_entropy_backward(run->ctx, c->smoothing, g, &probs.test->t,
+                                                                     &labels.test->t, beta, &dz.test->t);
         ck_status sr = ck_softmax_cross_entropy_backward(run->ref, c->smoothing, g, &probs.ref->t, &labels.ref->t,
                                                          beta, &dz.ref->t);
         if (prev && ckt_pair_expect_ok(run, st, sr, "backward")) ckt_pair_expect_within_tol(run, "dlogits", &dz, tol);
@@ -148,6 +156,7 @@ static void check_backward(ckt_run *run, const loss_case *c, float g, float beta
     ckt_pair_free(&probs);
     ckt_pair_free(&labels);
     ckt_pair_free(&dz);
+    ckt_pair_free(&dloss);
 }
 
 /** A label of -1 or K in one row: forward and backward must fail with CK_ERR_INVALID_ARGUMENT. */
@@ -180,8 +189,10 @@ void ckt_suite_loss(ckt_run *run) {
     uint64_t seed = 110000;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++, seed += 100) {
         check_forward(run, &cases[i], seed);
-        check_backward(run, &cases[i], 1.0f, 0.0f, seed + 10);
-        check_backward(run, &cases[i], -0.7f, 1.0f, seed + 20);
+        check_backward(run, &cases[i], 1.0f, 0.0f, 0, seed + 10);
+        check_backward(run, &cases[i], -0.7f, 1.0f, 0, seed + 20);
+        check_backward(run, &cases[i], -0.7f, 1.0f, 1, seed + 30);
+        check_backward(run, &cases[i], 2.5f, 0.0f, 1, seed + 40);
     }
     check_invalid_label(run, 5.0, 0);
     check_invalid_label(run, -1.0, 3);

@@ -39,7 +39,16 @@ ck_status ck_softmax_cross_entropy_forward(ck_context *ctx, float label_smoothin
 ck_status ck_softmax_cross_entropy_backward(ck_context *ctx, float label_smoothing, float loss_grad,
                                             const ck_tensor *probs, const ck_tensor *labels, float beta,
                                             const ck_tensor *dlogits) {
-    const ck_softmax_cross_entropy_backward_args args = {label_smoothing, loss_grad, probs, labels, beta, dlogits};
+    const ck_softmax_cross_entropy_backward_args args = {label_smoothing, loss_grad, probs, labels, beta, dlogits, NULL};
+    return ck_execute_softmax_cross_entropy_backward(ctx, &args);
+}
+
+ck_status ck_softmax_cross_entropy_backward_dloss(ck_context *ctx, float label_smoothing, const ck_tensor *dloss,
+                                                  const ck_tensor *probs, const ck_tensor *labels, float beta,
+                                                  const ck_tensor *dlogits) {
+    if (!dloss)
+        return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "softmax_cross_entropy_backward: dloss is NULL");
+    const ck_softmax_cross_entropy_backward_args args = {label_smoothing, 0.0f, probs, labels, beta, dlogits, dloss};
     return ck_execute_softmax_cross_entropy_backward(ctx, &args);
 }
 

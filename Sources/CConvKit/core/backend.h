@@ -63,7 +63,8 @@ typedef struct {
 } ck_batchnorm2d_backward_args;
 
 typedef struct { float label_smoothing; const ck_tensor *logits, *labels, *probs, *loss; } ck_softmax_cross_entropy_forward_args;
-typedef struct { float label_smoothing, loss_grad; const ck_tensor *probs, *labels; float beta; const ck_tensor *dlogits; } ck_softmax_cross_entropy_backward_args;
+/* dloss: the loss gradient as a one-element tensor, or NULL for loss_grad. */
+typedef struct { float label_smoothing, loss_grad; const ck_tensor *probs, *labels; float beta; const ck_tensor *dlogits, *dloss; } ck_softmax_cross_entropy_backward_args;
 
 typedef struct { const ck_dropout_params *params; const ck_tensor *x, *y, *mask; } ck_dropout_forward_args;
 

@@ -64,10 +64,22 @@ static ck_status check_range(ck_context *ctx, const char *what, const ck_buffer 
     return CK_OK;
 }
 
+ck_status ck_device_read(ck_context *ctx, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes) {
+    ctx->transfers.reads++;
+    ctx->transfers.read_bytes += bytes;
+    return ctx->backend.buffer_ops->read(&ctx->backend, buffer, offset, dst, bytes);
+}
+
+ck_status ck_device_write(ck_context *ctx, ck_buffer *buffer, size_t offset, const void *src, size_t bytes) {
+    ctx->transfers.writes++;
+    ctx->transfers.write_bytes += bytes;
+    return ctx->backend.buffer_ops->write(&ctx->backend, buffer, offset, src, bytes);
+}
+
 ck_status ck_buffer_write(ck_context *ctx, ck_buffer *buffer, size_t offset, const void *src, size_t bytes) {
     ck_status status = check_range(ctx, "ck_buffer_write", buffer, offset, src, bytes);
     if (status != CK_OK || bytes == 0) return status;
-    if (buffer->device) return ctx->backend.buffer_ops->write(&ctx->backend, buffer, offset, src, bytes);
+    if (buffer->device) return ck_device_write(ctx, buffer, offset, src, bytes);
     memcpy((char *)buffer->host + offset, src, bytes);
     return CK_OK;
 }
@@ -75,7 +87,7 @@ ck_status ck_buffer_write(ck_context *ctx, ck_buffer *buffer, size_t offset, con
 ck_status ck_buffer_read(ck_context *ctx, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes) {
     ck_status status = check_range(ctx, "ck_buffer_read", buffer, offset, dst, bytes);
     if (status != CK_OK || bytes == 0) return status;
-    if (buffer->device) return ctx->backend.buffer_ops->read(&ctx->backend, buffer, offset, dst, bytes);
+    if (buffer->device) return ck_device_read(ctx, buffer, offset, dst, bytes);
     memcpy(dst, (const char *)buffer->host + offset, bytes);
     return CK_OK;
 }

@@ -106,6 +106,14 @@ ck_status ck_context_memory_stats(const ck_context *ctx, ck_memory_stats *out_st
     return CK_OK;
 }
 
+ck_status ck_context_transfer_stats(const ck_context *ctx, ck_transfer_stats *out_stats) {
+    if (!ctx) return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_context_transfer_stats: ctx is NULL");
+    if (!out_stats)
+        return ck_set_error((ck_context *)ctx, CK_ERR_INVALID_ARGUMENT, "ck_context_transfer_stats: out_stats is NULL");
+    *out_stats = ctx->transfers;
+    return CK_OK;
+}
+
 const char *ck_op_name(ck_op op) {
     static const char *const names[] = {
 #define CK_OP_NAME_ENTRY(ID, name) #name,

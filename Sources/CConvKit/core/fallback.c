@@ -22,10 +22,9 @@
 /* Frees every host copy of the session (written back first when `status` is CK_OK); returns the status. */
 static ck_status unmap_all(ck_context *ctx, ck_status status) {
     ck_fallback_session *session = &ctx->session;
-    const ck_buffer_ops *io = ctx->backend.buffer_ops;
     for (size_t i = 0; i < session->count; i++) {
         ck_buffer *buffer = session->mapped[i];
-        if (status == CK_OK) status = io->write(&ctx->backend, buffer, 0, buffer->host, buffer->bytes);
+        if (status == CK_OK) status = ck_device_write(ctx, buffer, 0, buffer->host, buffer->bytes);
         free(buffer->host);
         buffer->host = NULL;
     }
@@ -54,7 +53,7 @@ static ck_status map_to_host(ck_context *ctx, const char *op, ck_buffer *buffer)
                             "backend in the stead of %s%s; nothing was written",
                             op, buffer->bytes, ctx->backend.device, injected ? " (a failure injected by CONVKIT_FAULT)" : "");
     session->mapped[session->count++] = buffer;
-    return ctx->backend.buffer_ops->read(&ctx->backend, buffer, 0, buffer->host, buffer->bytes);
+    return ck_device_read(ctx, buffer, 0, buffer->host, buffer->bytes);
 }
 
 ck_status ck_fallback_begin(ck_context *ctx, const char *op, const ck_tensor *const *tensors, int count) {

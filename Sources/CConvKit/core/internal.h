@@ -33,6 +33,7 @@ struct ck_context {
     pthread_mutex_t error_lock;
     char error[CK_ERROR_CAPACITY];
     ck_op_stats stats[CK_OP_COUNT];
+    ck_transfer_stats transfers;
 };
 
 /**
@@ -46,6 +47,10 @@ struct ck_buffer {
     void *host;
     void *device;
 };
+
+/** Copies bytes of a device buffer to the host / from the host through the backend, counted in ctx->transfers. */
+ck_status ck_device_read(ck_context *ctx, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes);
+ck_status ck_device_write(ck_context *ctx, ck_buffer *buffer, size_t offset, const void *src, size_t bytes);
 
 /**
  * Prepares op `op` to run on the context's CPU fallback backend: creates

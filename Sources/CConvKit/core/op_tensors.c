@@ -37,7 +37,7 @@ CK_TENSORS(batchnorm2d_forward, a->x, a->gamma, a->beta, a->running_mean, a->run
            a->saved_invstd, a->y)
 CK_TENSORS(batchnorm2d_backward, a->x, a->dy, a->gamma, a->saved_mean, a->saved_invstd, a->dx, a->dgamma, a->dbeta)
 CK_TENSORS(softmax_cross_entropy_forward, a->logits, a->labels, a->probs, a->loss)
-CK_TENSORS(softmax_cross_entropy_backward, a->probs, a->labels, a->dlogits)
+CK_TENSORS(softmax_cross_entropy_backward, a->probs, a->labels, a->dlogits, a->dloss)
 CK_TENSORS(dropout_forward, a->x, a->y, a->mask)
 CK_TENSORS(sgd_update, a->param, a->grad, a->velocity)
 CK_TENSORS(adam_update, a->param, a->grad, a->m, a->v, a->v_max)

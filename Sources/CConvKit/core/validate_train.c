@@ -170,7 +170,16 @@ ck_status ck_validate_softmax_cross_entropy_backward(ck_context *ctx, const ck_s
     const char *names[] = {"probs", "dlogits"};
     CK_TRY(ck_check_same_dtype(ctx, op, all, names, 2));
     CK_TRY(ck_check_no_overlap(ctx, op, "dlogits", a->dlogits, "probs", a->probs, 1));
-    return ck_check_no_overlap(ctx, op, "dlogits", a->dlogits, "labels", a->labels, 0);
+    CK_TRY(ck_check_no_overlap(ctx, op, "dlogits", a->dlogits, "labels", a->labels, 0));
+    if (!a->dloss) return CK_OK;
+    CK_TRY(ck_check_tensor(ctx, op, "dloss", a->dloss, -1, CK_ROLE_FLOAT));
+    if (ck_tensor_numel(a->dloss) != 1)
+        return ck_set_error(ctx, CK_ERR_SHAPE_MISMATCH, "%s: dloss has %zu elements; it must have one", op,
+                            ck_tensor_numel(a->dloss));
+    const ck_tensor *with_dloss[] = {a->probs, a->dloss};
+    const char *dloss_names[] = {"probs", "dloss"};
+    CK_TRY(ck_check_same_dtype(ctx, op, with_dloss, dloss_names, 2));
+    return ck_check_no_overlap(ctx, op, "dlogits", a->dlogits, "dloss", a->dloss, 0);
 }
 
 ck_status ck_validate_dropout_forward(ck_context *ctx, const ck_dropout_forward_args *a) {

@@ -109,7 +109,7 @@ ck_status ck_cpu_softmax_cross_entropy_forward(ck_backend *backend, const ck_sof
 ck_status ck_cpu_softmax_cross_entropy_backward(ck_backend *backend,
                                                 const ck_softmax_cross_entropy_backward_args *args) {
     const char *op = "softmax_cross_entropy_backward";
-    CK_CPU_REQUIRE_F32(backend, op, args->probs, args->dlogits);
+    CK_CPU_REQUIRE_F32(backend, op, args->probs, args->dlogits, args->dloss);
     loss_job job = {.avx2 = ck_cpu(backend)->has_avx2_fma,
                     .rows = (size_t)args->probs->dims[0],
                     .classes = (size_t)args->probs->dims[1],
@@ -120,7 +120,8 @@ ck_status ck_cpu_softmax_cross_entropy_backward(ck_backend *backend,
                     .dlogits = ck_tensor_data(args->dlogits)};
     ck_status status = check_labels(backend, op, job.labels, job.rows, job.classes);
     if (status != CK_OK) return status;
-    job.gradient_scale = (float)((double)args->loss_grad / (double)job.rows);
+    const float loss_grad = args->dloss ? *(const float *)ck_tensor_data(args->dloss) : args->loss_grad;
+    job.gradient_scale = (float)((double)loss_grad / (double)job.rows);
     ck_parallel_for(ck_cpu(backend)->pool, job.rows, ck_cpu_min_chunk(job.classes), backward_rows, &job);
     return CK_OK;
 }

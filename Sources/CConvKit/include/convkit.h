@@ -200,6 +200,20 @@ typedef struct ck_memory_stats {
 
 CK_API ck_status ck_context_memory_stats(const ck_context *ctx, ck_memory_stats *out_stats);
 
+/**
+ * Copies between the host and a device context's buffers since the context
+ * was made: ck_buffer_read and ck_buffer_write, and the copies a CPU fallback
+ * makes of an op's buffers. Host-memory backends (CPU, reference) have no
+ * device, so their counts stay 0. A training step that keeps to the device
+ * reads only what the caller asks for (the loss).
+ */
+typedef struct ck_transfer_stats {
+    uint64_t reads, read_bytes;   /* device -> host */
+    uint64_t writes, write_bytes; /* host -> device */
+} ck_transfer_stats;
+
+CK_API ck_status ck_context_transfer_stats(const ck_context *ctx, ck_transfer_stats *out_stats);
+
 /* ------------------------------------------------------------------------ */
 /* Buffers and tensors                                                        */
 /* ------------------------------------------------------------------------ */
@@ -540,6 +554,17 @@ CK_API ck_status ck_softmax_cross_entropy_forward(ck_context *ctx, float label_s
 CK_API ck_status ck_softmax_cross_entropy_backward(ck_context *ctx, float label_smoothing, float loss_grad,
                                                    const ck_tensor *probs, const ck_tensor *labels,
                                                    float beta, const ck_tensor *dlogits);
+
+/**
+ * ck_softmax_cross_entropy_backward with the loss gradient in dloss, a
+ * one-element tensor of probs' type on the context, instead of a host float:
+ * a caller whose gradient lives on the device (an autodiff tape) need not
+ * read it back. dloss may not overlap dlogits.
+ */
+CK_API ck_status ck_softmax_cross_entropy_backward_dloss(ck_context *ctx, float label_smoothing,
+                                                         const ck_tensor *dloss, const ck_tensor *probs,
+                                                         const ck_tensor *labels, float beta,
+                                                         const ck_tensor *dlogits);
 
 /* ------------------------------------------------------------------------ */
 /* Dropout                                                                    */

@@ -67,13 +67,15 @@ ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_soft
 ck_status ck_cl_softmax_cross_entropy_backward(ck_backend *backend,
                                                const ck_softmax_cross_entropy_backward_args *args) {
     const char *op = "softmax_cross_entropy_backward";
-    CK_CL_REQUIRE_INT_SIZED(backend, op, args->probs, args->labels, args->dlogits);
+    CK_CL_REQUIRE_INT_SIZED(backend, op, args->probs, args->labels, args->dlogits, args->dloss);
     int32_t rows = ck_cl_int(args->probs->dims[0]), classes = ck_cl_int(args->probs->dims[1]);
     /* As the CPU backend: the scale in double, the targets in float32. */
     float scale = (float)((double)args->loss_grad / (double)rows), off = args->label_smoothing / (float)classes;
     float on = (1.0f - args->label_smoothing) + off, beta = args->beta;
     ck_cl_view probs = ck_cl_view_of(args->probs), labels = ck_cl_view_of(args->labels);
     ck_cl_view dlogits = ck_cl_view_of(args->dlogits);
+    const int32_t has_dloss = args->dloss != NULL;
+    const ck_cl_view dloss = has_dloss ? ck_cl_view_of(args->dloss) : probs; /* probs: a buffer the kernel does not read */
     cl_mem status = NULL;
     ck_status result = ck_cl_alloc(backend, op, 2 * sizeof(cl_int), &status);
     if (result == CK_OK) result = check_labels(backend, op, rows, classes, labels, status);
@@ -82,9 +84,10 @@ ck_status ck_cl_softmax_cross_entropy_backward(ck_backend *backend,
                                   CK_CL_ARG(on),            CK_CL_ARG(off),            CK_CL_ARG(probs.mem),
                                   CK_CL_ARG(probs.offset),  CK_CL_ARG(labels.mem),     CK_CL_ARG(labels.offset),
                                   CK_CL_ARG(beta),          CK_CL_ARG(dlogits.mem),    CK_CL_ARG(dlogits.offset),
-                                  CK_CL_ARG(status)};
+                                  CK_CL_ARG(status),        CK_CL_ARG(has_dloss),      CK_CL_ARG(dloss.mem),
+                                  CK_CL_ARG(dloss.offset)};
         const size_t items = (size_t)rows * (size_t)classes;
-        result = ck_cl_launch(backend, op, CK_CL_PROGRAM_LOSS, "softmax_xent_backward", 1, &items, NULL, list, 13);
+        result = ck_cl_launch(backend, op, CK_CL_PROGRAM_LOSS, "softmax_xent_backward", 1, &items, NULL, list, 16);
     }
     if (result == CK_OK) result = read_status(backend, op, classes, status);
     if (status) ck_cl_free(backend, status, 2 * sizeof(cl_int));

@@ -78,9 +78,11 @@ ck_status ck_ref_softmax_cross_entropy_backward(ck_backend *backend,
     ck_ref_arena arena;
     ck_ref_arena_init(&arena, backend, op);
     double *probs = ck_ref_load(&arena, args->probs);
+    double *dloss = ck_ref_load(&arena, args->dloss);
     status = ck_ref_arena_status(&arena);
     if (status == CK_OK) {
-        double smoothing = args->label_smoothing, scale = (double)args->loss_grad / (double)rows;
+        double loss_grad = dloss ? dloss[0] : (double)args->loss_grad;
+        double smoothing = args->label_smoothing, scale = loss_grad / (double)rows;
         for (int64_t r = 0; r < rows; r++)
             for (int64_t k = 0; k < classes; k++) {
                 double *p = &probs[r * classes + k];
