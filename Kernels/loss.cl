@@ -13,11 +13,13 @@
  * + beta * dlogits, with scale = loss_grad / N, on = (1 - s) + s / K and
  * off = s / K from the host.
  *
- * Labels are checked on the device: check_labels writes status[0] = the
- * first row whose label is outside [0, K) (-1 if none) and status[1] = that
- * label; every later kernel of the call reads status[0] and writes nothing
- * when it is set, so a bad label leaves every output untouched, and the host
- * reports the row and label after reading the status.
+ * Labels are checked on the device, without a wait: status is the
+ * context's {row, label, op, classes} (row -1: no bad label pending).
+ * check_labels records the first row whose label is outside [0, K), unless
+ * a bad label is pending already; every later loss kernel reads status[0]
+ * and writes nothing while one is, so a bad label leaves every output
+ * untouched. The host reads the status at its next wait and reports it
+ * there (cl_loss.c).
  * probs may be logits and dlogits may be probs (in place).
  * Defines: GROUP (work-group size, a power of two).
  * Launch: check_labels and softmax_xent_mean: one group of GROUP items;
@@ -54,8 +56,9 @@ inline float loss_group_max(float value, __local float *scratch) {
 }
 
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
-void check_labels(int rows, int classes, __global const int *labels, int labels_off, __global int *status) {
+void check_labels(int rows, int classes, __global const int *labels, int labels_off, __global int *status, int op) {
     __local int first[GROUP];
+    if (status[0] >= 0) return; /* a bad label is pending: the first one is reported */
     int l = get_local_id(0), bad = rows;
     for (int r = l; r < rows && bad == rows; r += GROUP) {
         int label = labels[labels_off + r];
@@ -67,9 +70,11 @@ void check_labels(int rows, int classes, __global const int *labels, int labels_
         if (l < stride) first[l] = min(first[l], first[l + stride]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (l == 0) {
-        status[0] = first[0] < rows ? first[0] : -1;
-        status[1] = first[0] < rows ? labels[labels_off + first[0]] : 0;
+    if (l == 0 && first[0] < rows) {
+        status[0] = first[0];
+        status[1] = labels[labels_off + first[0]];
+        status[2] = op;
+        status[3] = classes;
     }
 }
 

@@ -1,8 +1,9 @@
 /*
  * suite_loss.c — softmax cross-entropy with label smoothing, forward (probs,
- * loss) and backward (dlogits, beta 0 and 1), on the backend under test
- * against the reference; and labels out of [0, K) rejected with
- * CK_ERR_INVALID_ARGUMENT.
+ * loss) and backward (dlogits, beta 0 and 1, the loss gradient as a float
+ * or as a device tensor), on the backend under test against the
+ * reference; and labels out of [0, K) rejected with CK_ERR_INVALID_ARGUMENT
+ * (on OpenCL at the next wait), outputs untouched.
  *
  * Tolerances (u = 2^-24; per row, d_k = |z_k - max z|, D = sum_k p_k d_k):
  *  - probs: p_k = exp(z_k - max) / sum_j exp(z_j - max). The subtraction
@@ -15,11 +16,13 @@
  *    / N, + prev, the reference): 6 u (|g| (p + t) / N + |beta prev|).
  */
 #include "crosscheck.h"
+#include "device_support.h"
 #include "suites.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define U CKT_F32_UNIT
 
@@ -159,7 +162,16 @@ static void check_backward(ckt_run *run, const loss_case *c, float g, float beta
     ckt_pair_free(&dloss);
 }
 
-/** A label of -1 or K in one row: forward and backward must fail with CK_ERR_INVALID_ARGUMENT. */
+/** `status` of a loss call, or when it is CK_OK the status of the wait that follows (a device reports a bad label there). */
+static ck_status with_wait(ck_context *ctx, ck_status status) {
+    return status == CK_OK ? ck_context_finish(ctx) : status;
+}
+
+/**
+ * A label of -1 or K in one row: forward and backward must fail with CK_ERR_INVALID_ARGUMENT naming
+ * the op and the row, at the call (CPU, reference) or at the next wait (OpenCL, which checks labels
+ * on the device without waiting), write nothing, and leave the context able to compute the loss.
+ */
 static void check_invalid_label(ckt_run *run, double bad_label, int64_t row) {
     ckt_case(run, "softmax_cross_entropy label %g out of [0, 5) in row %lld", bad_label, (long long)row);
     const int64_t dims[2] = {4, 5}, n = 4;
@@ -172,11 +184,35 @@ static void check_invalid_label(ckt_run *run, double bad_label, int64_t row) {
         ckt_write(labels, lab);
         ckt_fill_uniform(logits, 7, -1.0, 1.0);
         ckt_fill_uniform(probs, 8, 0.0, 0.4);
-        ckt_expect_status(run,
-                          ck_softmax_cross_entropy_forward(run->ctx, 0.1f, &logits->t, &labels->t, &probs->t, &loss->t),
-                          CK_ERR_INVALID_ARGUMENT, run->ctx, "forward with an invalid label");
-        ckt_expect_status(run, ck_softmax_cross_entropy_backward(run->ctx, 0.1f, 1.0f, &probs->t, &labels->t, 0.0f, &dz->t),
-                          CK_ERR_INVALID_ARGUMENT, run->ctx, "backward with an invalid label");
+        char row_text[48];
+        snprintf(row_text, sizeof row_text, "labels[%lld]", (long long)row);
+        double *probs_before = ckt_read_new(run, probs);
+        if (ckt_expect_status(run,
+                              with_wait(run->ctx, ck_softmax_cross_entropy_forward(run->ctx, 0.1f, &logits->t, &labels->t,
+                                                                                   &probs->t, &loss->t)),
+                              CK_ERR_INVALID_ARGUMENT, run->ctx, "forward with an invalid label")) {
+            const char *const texts[] = {"softmax_cross_entropy_forward", row_text};
+            ckt_expect_message(run, run->ctx, texts, 2);
+        }
+        double *probs_after = ckt_read_new(run, probs);
+        if (probs_before && probs_after)
+            ckt_expect(run, memcmp(probs_before, probs_after, probs->count * sizeof(double)) == 0,
+                       "the forward pass wrote probs despite the invalid label");
+        free(probs_before);
+        free(probs_after);
+        if (ckt_expect_status(run,
+                              with_wait(run->ctx, ck_softmax_cross_entropy_backward(run->ctx, 0.1f, 1.0f, &probs->t,
+                                                                                    &labels->t, 0.0f, &dz->t)),
+                              CK_ERR_INVALID_ARGUMENT, run->ctx, "backward with an invalid label")) {
+            const char *const texts[] = {"softmax_cross_entropy_backward", row_text};
+            ckt_expect_message(run, run->ctx, texts, 2);
+        }
+        lab[row] = 0.0;
+        ckt_write(labels, lab);
+        ckt_expect_ok(run,
+                      with_wait(run->ctx, ck_softmax_cross_entropy_forward(run->ctx, 0.1f, &logits->t, &labels->t,
+                                                                           &probs->t, &loss->t)),
+                      run->ctx, "the same forward with valid labels afterwards");
     }
     ckt_free(logits);
     ckt_free(probs);

@@ -53,6 +53,20 @@ final class DeviceResidencyTests: XCTestCase {
         }
     }
 
+    /// The loss checks its labels on the device without waiting: a label outside [0, K) is
+    /// reported, with the op and the row, by the next read, and the context goes on working.
+    func testABadLabelIsReportedAtTheNextRead() throws {
+        let context = try openCL()
+        let logits = try Tensor.randomUniform([3, 4], lower: -1, upper: 1, seed: 1, on: context)
+        let loss = try Loss.softmaxCrossEntropy(logits: logits, labels: Tensor(labels: [0, 7, 1], on: context))
+        XCTAssertThrowsError(try loss.item()) { error in
+            let message = (error as? ConvKitError)?.message ?? "\(error)"
+            XCTAssertTrue(message.contains("softmax_cross_entropy_forward: labels[1] is 7"), message)
+        }
+        let good = try Loss.softmaxCrossEntropy(logits: logits, labels: Tensor(labels: [0, 3, 1], on: context))
+        XCTAssertTrue(try good.item().isFinite)
+    }
+
     /// `module` and every descendant.
     private func modules(of module: any Module) -> [any Module] {
         [module] + module.children.flatMap { modules(of: $0.module) }

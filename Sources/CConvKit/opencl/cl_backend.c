@@ -150,14 +150,18 @@ static ck_status buffer_write(ck_backend *backend, ck_buffer *buffer, size_t off
 }
 
 static ck_status buffer_read(ck_backend *backend, const ck_buffer *buffer, size_t offset, void *dst, size_t bytes) {
+    ck_cl_label_check_enqueue(backend);
     cl_int code = clEnqueueReadBuffer(ck_cl(backend)->queue, (cl_mem)buffer->device, CL_TRUE, offset, bytes, dst, 0,
                                       NULL, NULL);
-    return code == CL_SUCCESS ? CK_OK : ck_cl_fail(backend, "ck_buffer_read", "clEnqueueReadBuffer", code);
+    if (code != CL_SUCCESS) return ck_cl_fail(backend, "ck_buffer_read", "clEnqueueReadBuffer", code);
+    return ck_cl_label_check_result(backend, "ck_buffer_read");
 }
 
 static ck_status finish(ck_backend *backend) {
+    ck_cl_label_check_enqueue(backend);
     cl_int code = clFinish(ck_cl(backend)->queue);
-    return code == CL_SUCCESS ? CK_OK : ck_cl_fail(backend, "ck_context_finish", "clFinish", code);
+    if (code != CL_SUCCESS) return ck_cl_fail(backend, "ck_context_finish", "clFinish", code);
+    return ck_cl_label_check_result(backend, "ck_context_finish");
 }
 
 static void memory_stats(ck_backend *backend, ck_memory_stats *out) {
@@ -180,6 +184,7 @@ static void opencl_destroy(ck_backend *backend) {
     if (state->queue) clFinish(state->queue);
     ck_cl_program_cache_clear(&state->programs);
     ck_cl_pool_destroy(&state->pool);
+    ck_cl_label_check_release(backend);
     if (state->queue) clReleaseCommandQueue(state->queue);
     if (state->context) clReleaseContext(state->context);
     pthread_mutex_destroy(&state->lock);

@@ -22,6 +22,18 @@
 #include "opencl/cl_program.h"
 #include "opencl/cl_tuning.h"
 
+/**
+ * The label check of the loss ops (cl_loss.c), which never waits: the
+ * device status {row, label, op, classes} (row -1: none pending), and its
+ * copy the next wait reads.
+ */
+typedef struct ck_cl_label_check {
+    cl_mem status;  /* made on the first loss op */
+    int pending;    /* a loss op ran since the last wait */
+    int reading;    /* the status is being read into host[] with the wait's data */
+    cl_int host[4];
+} ck_cl_label_check;
+
 typedef struct ck_cl_state {
     cl_context context;
     cl_command_queue queue;
@@ -42,6 +54,7 @@ typedef struct ck_cl_state {
     ck_cl_program_cache programs;
     char cache_dir[1024]; /* the on-disk program cache (cl_disk_cache.h); "" = off */
     ck_cl_pool pool;
+    ck_cl_label_check labels;
 } ck_cl_state;
 
 static inline ck_cl_state *ck_cl(ck_backend *backend) { return (ck_cl_state *)backend->state; }

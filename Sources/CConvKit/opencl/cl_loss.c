@@ -3,34 +3,77 @@
  * backward, on OpenCL (Kernels/loss.cl). logits, probs, dlogits: (N, K);
  * labels: (N) int32; loss: one element.
  *
- * Labels are checked on the device (loss.cl's check_labels, in front of the
- * op's kernels, which write nothing after a bad label); the host then reads
- * the two-int status, its one wait per call, and reports a label outside
- * [0, K) as the CPU backend does (CK_ERR_INVALID_ARGUMENT naming the row and
- * the label). The status and the forward's row losses are pooled scratch.
+ * Labels are checked on the device without a wait (loss.cl's check_labels,
+ * in front of the op's kernels, which write nothing after a bad label) into
+ * the context's label status; the host reads that status together with the
+ * data at its next wait (ck_buffer_read, ck_context_finish) and reports a
+ * label outside [0, K) there, with the op, row and label, as
+ * CK_ERR_INVALID_ARGUMENT (cl_backend.c calls ck_cl_label_check_*). So a
+ * training step never waits for its loss unless the caller reads it. The
+ * forward's row losses are pooled scratch.
  */
 #include "opencl/cl_ops.h"
 
 #include <stdio.h>
 
-/* Enqueues check_labels over `labels` (rows, classes) into status (two ints). */
-static ck_status check_labels(ck_backend *backend, const char *op, int32_t rows, int32_t classes, ck_cl_view labels,
-                              cl_mem status) {
-    const ck_cl_arg list[] = {CK_CL_ARG(rows), CK_CL_ARG(classes), CK_CL_ARG(labels.mem), CK_CL_ARG(labels.offset),
-                              CK_CL_ARG(status)};
-    const size_t group = CK_CL_DEFAULT_GROUP;
-    return ck_cl_launch(backend, op, CK_CL_PROGRAM_LOSS, "check_labels", 1, &group, &group, list, 5);
+/* The ops that check labels, by the code check_labels records. */
+static const char *const label_ops[] = {"softmax_cross_entropy_forward", "softmax_cross_entropy_backward"};
+
+/* The context's label status {row, label, op, classes}, made (row -1) on first use. */
+static ck_status label_status(ck_backend *backend, const char *op, cl_mem *out) {
+    ck_cl_label_check *check = &ck_cl(backend)->labels;
+    if (!check->status) {
+        static const cl_int none[4] = {-1, 0, 0, 0};
+        cl_int code;
+        check->status = clCreateBuffer(ck_cl(backend)->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof none,
+                                       (void *)none, &code);
+        if (code != CL_SUCCESS) {
+            check->status = NULL;
+            return ck_cl_report(backend, op, "clCreateBuffer (the label status)", code, CK_CL_ALLOCATING);
+        }
+    }
+    *out = check->status;
+    return CK_OK;
 }
 
-/* Waits for the status of the call's label check; an error naming the first bad row when there is one. */
-static ck_status read_status(ck_backend *backend, const char *op, int32_t classes, cl_mem status_mem) {
-    cl_int status[2];
-    cl_int code = clEnqueueReadBuffer(ck_cl(backend)->queue, status_mem, CL_TRUE, 0, sizeof status, status, 0, NULL, NULL);
-    if (code != CL_SUCCESS) return ck_cl_fail(backend, op, "clEnqueueReadBuffer (the label check)", code);
-    if (status[0] < 0) return CK_OK;
+/* Enqueues check_labels over `labels` (rows, classes) for op `code` (label_ops) into the label status. */
+static ck_status check_labels(ck_backend *backend, const char *op, int32_t code, int32_t rows, int32_t classes,
+                              ck_cl_view labels, cl_mem *status) {
+    ck_status result = label_status(backend, op, status);
+    if (result != CK_OK) return result;
+    const ck_cl_arg list[] = {CK_CL_ARG(rows),   CK_CL_ARG(classes), CK_CL_ARG(labels.mem), CK_CL_ARG(labels.offset),
+                              CK_CL_ARG(*status), CK_CL_ARG(code)};
+    const size_t group = CK_CL_DEFAULT_GROUP;
+    result = ck_cl_launch(backend, op, CK_CL_PROGRAM_LOSS, "check_labels", 1, &group, &group, list, 6);
+    if (result == CK_OK) ck_cl(backend)->labels.pending = 1;
+    return result;
+}
+
+void ck_cl_label_check_enqueue(ck_backend *backend) {
+    ck_cl_label_check *check = &ck_cl(backend)->labels;
+    check->reading = check->pending && clEnqueueReadBuffer(ck_cl(backend)->queue, check->status, CL_FALSE, 0,
+                                                           sizeof check->host, check->host, 0, NULL,
+                                                           NULL) == CL_SUCCESS;
+}
+
+ck_status ck_cl_label_check_result(ck_backend *backend, const char *what) {
+    ck_cl_label_check *check = &ck_cl(backend)->labels;
+    if (!check->reading) return CK_OK;
+    check->reading = check->pending = 0;
+    if (check->host[0] < 0) return CK_OK;
+    static const cl_int none[4] = {-1, 0, 0, 0};
+    clEnqueueWriteBuffer(ck_cl(backend)->queue, check->status, CL_TRUE, 0, sizeof none, none, 0, NULL, NULL);
+    const cl_int *h = check->host;
     return ck_set_error(backend->ctx, CK_ERR_INVALID_ARGUMENT,
-                        "%s: labels[%d] is %d; a label must be a class index in [0, %d)", op, (int)status[0],
-                        (int)status[1], (int)classes);
+                        "%s: labels[%d] is %d; a label must be a class index in [0, %d) (found on the device, "
+                        "reported at the next wait: %s; the op wrote nothing)",
+                        label_ops[h[2] == 1], (int)h[0], (int)h[1], (int)h[3], what);
+}
+
+void ck_cl_label_check_release(ck_backend *backend) {
+    ck_cl_label_check *check = &ck_cl(backend)->labels;
+    if (check->status) clReleaseMemObject(check->status);
+    check->status = NULL;
 }
 
 ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_softmax_cross_entropy_forward_args *args) {
@@ -41,9 +84,8 @@ ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_soft
     ck_cl_view logits = ck_cl_view_of(args->logits), labels = ck_cl_view_of(args->labels);
     ck_cl_view probs = ck_cl_view_of(args->probs), loss = ck_cl_view_of(args->loss);
     cl_mem status = NULL, row_loss = NULL;
-    ck_status result = ck_cl_alloc(backend, op, 2 * sizeof(cl_int), &status);
-    if (result == CK_OK) result = ck_cl_alloc(backend, op, (size_t)rows * sizeof(float), &row_loss);
-    if (result == CK_OK) result = check_labels(backend, op, rows, classes, labels, status);
+    ck_status result = ck_cl_alloc(backend, op, (size_t)rows * sizeof(float), &row_loss);
+    if (result == CK_OK) result = check_labels(backend, op, 0, rows, classes, labels, &status);
     if (result == CK_OK) {
         const ck_cl_arg list[] = {CK_CL_ARG(classes),      CK_CL_ARG(smoothing),      CK_CL_ARG(logits.mem),
                                   CK_CL_ARG(logits.offset), CK_CL_ARG(labels.mem),    CK_CL_ARG(labels.offset),
@@ -58,9 +100,7 @@ ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_soft
         const size_t group = CK_CL_DEFAULT_GROUP;
         result = ck_cl_launch(backend, op, CK_CL_PROGRAM_LOSS, "softmax_xent_mean", 1, &group, &group, list, 5);
     }
-    if (result == CK_OK) result = read_status(backend, op, classes, status);
     if (row_loss) ck_cl_free(backend, row_loss, (size_t)rows * sizeof(float));
-    if (status) ck_cl_free(backend, status, 2 * sizeof(cl_int));
     return result;
 }
 
@@ -77,8 +117,7 @@ ck_status ck_cl_softmax_cross_entropy_backward(ck_backend *backend,
     const int32_t has_dloss = args->dloss != NULL;
     const ck_cl_view dloss = has_dloss ? ck_cl_view_of(args->dloss) : probs; /* probs: a buffer the kernel does not read */
     cl_mem status = NULL;
-    ck_status result = ck_cl_alloc(backend, op, 2 * sizeof(cl_int), &status);
-    if (result == CK_OK) result = check_labels(backend, op, rows, classes, labels, status);
+    ck_status result = check_labels(backend, op, 1, rows, classes, labels, &status);
     if (result == CK_OK) {
         const ck_cl_arg list[] = {CK_CL_ARG(rows),          CK_CL_ARG(classes),        CK_CL_ARG(scale),
                                   CK_CL_ARG(on),            CK_CL_ARG(off),            CK_CL_ARG(probs.mem),
@@ -89,7 +128,5 @@ ck_status ck_cl_softmax_cross_entropy_backward(ck_backend *backend,
         const size_t items = (size_t)rows * (size_t)classes;
         result = ck_cl_launch(backend, op, CK_CL_PROGRAM_LOSS, "softmax_xent_backward", 1, &items, NULL, list, 16);
     }
-    if (result == CK_OK) result = read_status(backend, op, classes, status);
-    if (status) ck_cl_free(backend, status, 2 * sizeof(cl_int));
     return result;
 }

@@ -23,6 +23,17 @@ ck_status ck_cl_permute(ck_backend *backend, const ck_permute_args *args);
 ck_status ck_cl_softmax_cross_entropy_forward(ck_backend *backend, const ck_softmax_cross_entropy_forward_args *args);
 ck_status ck_cl_softmax_cross_entropy_backward(ck_backend *backend, const ck_softmax_cross_entropy_backward_args *args);
 
+/*
+ * The deferred label check (cl_loss.c): a wait calls ck_cl_label_check_enqueue
+ * before it waits (a read of the label status, when a loss op ran since the
+ * last wait, queued ahead of the wait) and ck_cl_label_check_result after it:
+ * CK_ERR_INVALID_ARGUMENT naming the op, row and label when one was bad (the
+ * status is then cleared), else CK_OK. `what` names the wait.
+ */
+void ck_cl_label_check_enqueue(ck_backend *backend);
+ck_status ck_cl_label_check_result(ck_backend *backend, const char *what);
+void ck_cl_label_check_release(ck_backend *backend);
+
 /* cl_dropout.c */
 ck_status ck_cl_dropout_forward(ck_backend *backend, const ck_dropout_forward_args *args);
 
