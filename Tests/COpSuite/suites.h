@@ -11,6 +11,7 @@
 /* Cross-backend agreement, one op family each (suite_<name>.c). */
 void ckt_suite_conv2d(ckt_run *run);
 void ckt_suite_conv2d_winograd(ckt_run *run);
+void ckt_suite_conv2d_split_k(ckt_run *run);
 void ckt_suite_conv_transpose2d(ckt_run *run);
 void ckt_suite_pool2d(ckt_run *run);
 void ckt_suite_dense(ckt_run *run);
