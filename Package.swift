@@ -47,7 +47,9 @@ let package = Package(
             name: "COpSuite",
             dependencies: ["CConvKit"],
             path: "Tests/COpSuite",
-            publicHeadersPath: "include"
+            publicHeadersPath: "include",
+            // The split-K rule's header (opencl/cl_split_k.h, plain C), which suite_conv2d_split_k.c checks.
+            cSettings: [.headerSearchPath("../../Sources/CConvKit")]
         ),
         // The benchmark suite (Benchmarks/README.md): no library depends on it.
         .executableTarget(name: "ConvBench", dependencies: ["CConvKit"], path: "Benchmarks/ConvBench"),

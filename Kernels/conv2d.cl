@@ -8,7 +8,9 @@
  *      forward           y[o, (n,oh,ow)]   = w[o, (c,kh,kw)] * x-patches[(c,kh,kw), (n,oh,ow)]
  *      backward-data     dx[c, (n,ih,iw)]  = w^T[c, (o,kh,kw)] * dy-gather[(o,kh,kw), (n,ih,iw)]
  *      backward-weights  dw[o, (c,kh,kw)]  = dy[o, (n,oh,ow)] * x-patches^T[(n,oh,ow), (c,kh,kw)]
- *    (o, c: the group's output and input channels);
+ *    (o, c: the group's output and input channels); backward-weights may
+ *    split K into slices whose partial sums conv2d_sum_partials
+ *    (common/sum_partials.cl) adds up (split-K, for few tiles and a long K);
  *  - direct: one work item per output element, for depthwise-like
  *    convolutions (1 channel per group in or out) where a GEMM tile would
  *    be mostly empty.
@@ -23,7 +25,8 @@
  * (for groups of more than one channel).
  * Defines: TILE_M, TILE_N, TILE_K, WORK_M, WORK_N (the igemm kernels; see
  * common/tiled_gemm.cl). Launch: igemm as tiled_gemm.cl with dimension 2 =
- * groups; direct: one work item per output element, any group size.
+ * groups (backward-weights: slices x groups); direct: one work item per
+ * output element, any group size.
  */
 
 /** y[n, o, oh, ow] = act(sum over the group's channels and taps of x * w, + bias[o] when has_bias) + beta * y. */
@@ -187,21 +190,32 @@ void conv2d_backward_data_igemm(int16 g, __global const float *w, int w_off, __g
 #define WGT_LOAD_DY(m, q) dyg[((q) / plane * GO + (m)) * plane + (q) % plane]
 #define WGT_LOAD_X(q, k) conv_patch(g, xg, k, q)
 
-/** dw = dy * patches(x)^T + beta * dw: M = O/G, N = C/G*KH*KW, K = N*OH*OW per group. */
+/**
+ * dw = dy * patches(x)^T + beta * dw: M = O/G, N = C/G*KH*KW, K = N*OH*OW per
+ * group, split over K: work-group dimension 2 counts S slices of G groups
+ * (group id = slice * G + group). With S slices of ceil(ceil(K / TILE_K) / S)
+ * TILE_K steps each (the last ones shorter or empty), slice s writes its sum
+ * over its K range to dw[s * O * C/G*KH*KW + ...] (dw is then the (S, O,
+ * C/G, KH, KW) scratch, beta 0, summed by conv2d_sum_partials); S = 1 is the
+ * whole sum, into dw + beta * dw.
+ */
 CK_TILED_KERNEL
 void conv2d_backward_weights_igemm(int16 g, __global const float *x, int x_off, __global const float *dy,
                                    int dy_off, float beta, __global float *dw, int dw_off) {
-    const int cpg = GC / GG, opg = GO / GG, group = get_group_id(2), plane = GOH * GOW;
+    const int cpg = GC / GG, opg = GO / GG, group = get_group_id(2) % GG, plane = GOH * GOW;
+    const int slice = get_group_id(2) / GG, slices = get_num_groups(2) / GG;
     const int M = opg, N = cpg * GKH * GKW, K = GN * plane;
+    const long steps = (K / TILE_K + (K % TILE_K != 0) + slices - 1) / slices, span = steps * TILE_K;
+    const int k_begin = (int)min((long)K, slice * span), k_end = (int)min((long)K, k_begin + span);
     __global const float *xg = x + x_off + group * cpg * GH * GW;
     __global const float *dyg = dy + dy_off + group * opg * plane;
-    CK_TILED_GEMM(M, N, K, WGT_LOAD_DY, WGT_LOAD_X, 1, 0)
+    CK_TILED_GEMM_RANGE(M, N, k_begin, k_end, WGT_LOAD_DY, WGT_LOAD_X, 1, 0)
     for (int i = 0; i < WORK_M; i++) {
         int m = CK_TILE_ROW(i);
         for (int j = 0; j < WORK_N; j++) {
             int k = CK_TILE_COL(j);
             if (m >= M || k >= N) continue;
-            int index = dw_off + (group * opg + m) * N + k;
+            int index = dw_off + (slice * GO + group * opg + m) * N + k;
             dw[index] = ck_accumulate(acc[i][j], beta, dw + index);
         }
     }

@@ -9,7 +9,7 @@
  *  - conv2d_depthwise_backward_data: dx + beta * dx, a row of dx per item;
  *  - conv2d_depthwise_backward_weights: per image sums into `partial`, a tap
  *    of one image and channel per item; conv2d_sum_partials
- *    (conv2d_direct.cl) adds the images up.
+ *    (common/sum_partials.cl) adds the images up.
  * Arguments as conv2d.cl's direct kernels (the same host argument lists);
  * geometry in common/conv_geometry.cl; vectors and their loads in
  * common/vector.cl. Defines: CONV_VEC (4, 8 or 16).

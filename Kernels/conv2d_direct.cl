@@ -9,7 +9,8 @@
  *  - conv2d_forward_flat (stride 1) and conv2d_forward_vec (any stride):
  *    forward, and backward-data as the forward of the upsampled dy with the
  *    flipped weights;
- *  - conv2d_backward_weights_vec (+ conv2d_sum_partials): backward-weights.
+ *  - conv2d_backward_weights_vec (+ conv2d_sum_partials, common/sum_partials.cl):
+ *    backward-weights.
  * Tensors and geometry as conv2d.cl (common/conv_geometry.cl); vectors and
  * CK_FOR_BLOCK from common/vector.cl.
  * Defines: CONV_VEC (vector width: 4, 8 or 16), CONV_BLOCK (output channels
@@ -260,14 +261,4 @@ __kernel void conv2d_backward_weights_vec(int16 g, int hp, int wp, __global cons
         *d = partial ? lane_sum(acc##i##j) : ck_accumulate(lane_sum(acc##i##j), beta, d);              \
     }
     CK_WGT_TILE(CK_WGT_STORE)
-}
-
-/** dw[i] = sum over the chunks of partial[chunk * count + i] + beta * dw[i]; one item per element of dw. */
-__kernel void conv2d_sum_partials(int count, int chunks, __global const float *partial, float beta,
-                                  __global float *dw, int dw_off) {
-    int i = get_global_id(0);
-    if (i >= count) return;
-    float sum = 0.0f;
-    for (int c = 0; c < chunks; c++) sum += partial[c * count + i];
-    dw[dw_off + i] = ck_accumulate(sum, beta, dw + dw_off + i);
 }

@@ -14,6 +14,10 @@
  * backward-data of 3x3 stride-1 convs, on devices with CONV_VEC); the rule is
  * cl_conv.c's, implicit-gemm is forced through CONVKIT_CL_TUNING with the
  * device's tiles, winograd and direct-vec through CONVKIT_CL_WINOGRAD=on / off.
+ * implicit-gemm's backward-weights may split K into slices (split-K,
+ * cl_conv_split_k.c): still "implicit-gemm"; CONVKIT_CL_SPLIT_K, inherited by
+ * every context, forces the slices, and the context's description (recorded
+ * with the results) ends in "split-K auto" or "split-K S".
  * Pooling, batch norm and GEMM have one algorithm per backend: NULL here.
  */
 #ifndef CK_BENCH_ALGORITHMS_H

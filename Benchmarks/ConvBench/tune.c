@@ -153,8 +153,8 @@ int bench_tune(const bench_tune_options *options) {
 
     char row[512];
     snprintf(row, sizeof row,
-             "    {\"%s\", \"%s\", {%d, %d, %d, %d, %d, %d, %d, 0}}, /* ck-bench --tune, driver %s: %.1f GFLOP/s; "
-             "Winograd 0 (off) until ck-bench shows winograd faster than direct-vec */",
+             "    {\"%s\", \"%s\", {%d, %d, %d, %d, %d, %d, %d, 0, 0}}, /* ck-bench --tune, driver %s: %.1f GFLOP/s; "
+             "Winograd 0 (off) until ck-bench shows winograd faster than direct-vec; split-K 0 (per call) */",
              info.vendor, info.name, winner->t[0], winner->t[1], winner->t[2], winner->t[3], winner->t[4],
              winner->t[5], winner->t[6], info.driver_version, best >= 0 ? direct[best].score : 0.0);
     printf("\nthe row for Sources/CConvKit/opencl/cl_tuning.c (above the defaults):\n%s\n", row);

@@ -148,3 +148,9 @@ void ckt_check_conv_case(ckt_run *run, const ckt_conv_case *c, uint64_t seed) {
     }
     free_inputs(&in);
 }
+
+void ckt_check_conv_backward_weights(ckt_run *run, const ckt_conv_case *c, float beta, uint64_t seed) {
+    conv_inputs in = {0};
+    if (make_inputs(run, c, seed, &in)) check_backward_weights(run, c, &in, beta, seed + 20);
+    free_inputs(&in);
+}

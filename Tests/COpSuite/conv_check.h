@@ -65,4 +65,10 @@ ckt_tensor *ckt_winograd_bound_weights(ckt_run *run, const ckt_tensor *abs_w);
 /** Runs the three passes on both backends with inputs seeded by `seed` and compares them. */
 void ckt_check_conv_case(ckt_run *run, const ckt_conv_case *c, uint64_t seed);
 
+/**
+ * Backward-weights alone (+ dbias with has_bias), with this `beta` (>= 0: the
+ * bound counts beta * |previous dw|; 0: a poisoned dw), on both backends.
+ */
+void ckt_check_conv_backward_weights(ckt_run *run, const ckt_conv_case *c, float beta, uint64_t seed);
+
 #endif

@@ -11,8 +11,9 @@
  *  - ck_opencl_device_info and ck_context_describe give each device's limits;
  *  - CONVKIT_CL_TUNING: another tiling (the implicit-GEMM conv) computes the
  *    same convolution; an impossible one, like an unknown op in
- *    CONVKIT_OPENCL_FALLBACK or a CONVKIT_CL_WINOGRAD other than on or off, is
- *    refused with a clear message;
+ *    CONVKIT_OPENCL_FALLBACK, a CONVKIT_CL_WINOGRAD other than on or off or a
+ *    CONVKIT_CL_SPLIT_K other than auto or 1...1024, is refused with a clear
+ *    message;
  *  - conv2d backward-weights on tall images, which the OpenCL direct kernel
  *    splits over the batch (every backend computes it; checked against the reference).
  */
@@ -244,6 +245,10 @@ static void check_tuning(ckt_run *run) {
         {"CONVKIT_CL_TUNING", "32,32,16,4,4,5,8"}, /* vector width 5 */
         {"CONVKIT_OPENCL_FALLBACK", "reduce_sum,no_such_op"},
         {"CONVKIT_CL_WINOGRAD", "yes"}, /* on or off */
+        {"CONVKIT_CL_SPLIT_K", "0"},    /* auto or 1...1024 slices */
+        {"CONVKIT_CL_SPLIT_K", "1025"},
+        {"CONVKIT_CL_SPLIT_K", "-2"},
+        {"CONVKIT_CL_SPLIT_K", "3x"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         const ckt_env env[] = {{refused[i][0], refused[i][1]}};

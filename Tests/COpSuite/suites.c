@@ -14,6 +14,7 @@ static const suite_entry suites[] = {
     {"conv2d", ckt_suite_conv2d},
     {"conv2d_winograd", ckt_suite_conv2d_winograd},
     {"conv2d_fused", ckt_suite_conv2d_fused},
+    {"conv2d_split_k", ckt_suite_conv2d_split_k},
     {"conv_transpose2d", ckt_suite_conv_transpose2d},
     {"pool2d", ckt_suite_pool2d},
     {"dense", ckt_suite_dense},

@@ -12,6 +12,7 @@
 void ckt_suite_conv2d(ckt_run *run);
 void ckt_suite_conv2d_winograd(ckt_run *run);
 void ckt_suite_conv2d_fused(ckt_run *run);
+void ckt_suite_conv2d_split_k(ckt_run *run);
 void ckt_suite_conv_transpose2d(ckt_run *run);
 void ckt_suite_pool2d(ckt_run *run);
 void ckt_suite_dense(ckt_run *run);

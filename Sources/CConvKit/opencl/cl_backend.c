@@ -194,7 +194,7 @@ static void opencl_destroy(ck_backend *backend) {
 
 /* device: "opencl: device N, <device>"; description: that, "; <limits>; <tuning>". */
 static void describe(ck_backend *backend, const ck_cl_device *device, const ck_cl_tuning *tuning) {
-    char limits[160], tiles[64];
+    char limits[160], tiles[88];
     ck_cl_describe_limits(&device->info, limits, sizeof limits);
     ck_cl_tuning_describe(tuning, tiles, sizeof tiles);
     snprintf(backend->device, sizeof backend->device, "opencl: device %d, %.220s", (int)ck_cl(backend)->device_index,

@@ -9,8 +9,9 @@
  * channel per group in or out) take conv2d.cl's plain direct kernels, or on
  * CPU devices, with one input channel per group, Kernels/conv2d_depthwise.cl
  * (cl_conv_depthwise.c); 1x1 backward-weights there runs as GEMMs
- * (cl_conv_pointwise.c).
- * cl_conv_transpose.c runs the same kernels.
+ * (cl_conv_pointwise.c). The implicit-GEMM backward-weights splits K into
+ * slices when its tiles alone would leave compute units idle
+ * (cl_conv_split_k.c). cl_conv_transpose.c runs the same kernels.
  */
 #include "opencl/cl_ops.h"
 
@@ -55,7 +56,7 @@ ck_status ck_cl_conv2d_backward_data_vec(ck_backend *backend, const char *op, co
 }
 
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
-                              const ck_cl_arg *args, cl_uint arg_count) {
+                              int32_t slices, const ck_cl_arg *args, cl_uint arg_count) {
     static const char *const kernels[] = {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weights"};
     int64_t n = g->s[0], c = g->s[1], h = g->s[2], w = g->s[3], o = g->s[4], oh = g->s[5], ow = g->s[6];
     int64_t taps = (int64_t)g->s[7] * g->s[8], groups = g->s[15];
@@ -72,7 +73,7 @@ ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pa
     if (!use_igemm(g)) return ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D, kernels[pass], 1, &items, NULL, args, arg_count);
     char kernel[64];
     snprintf(kernel, sizeof kernel, "%s_igemm", kernels[pass]);
-    return ck_cl_launch_tiled(backend, op, CK_CL_PROGRAM_CONV2D, kernel, m, cols, groups, args, arg_count);
+    return ck_cl_launch_tiled(backend, op, CK_CL_PROGRAM_CONV2D, kernel, m, cols, groups * slices, args, arg_count);
 }
 
 /* conv2d's geometry from x-like (N, C, H, W), y-like (N, O, OH, OW) and w-like (O, C/G, KH, KW) dims. */
@@ -99,7 +100,7 @@ ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const c
                               CK_CL_ARG(e.bias.mem), CK_CL_ARG(e.bias.offset), CK_CL_ARG(beta),
                               CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset),     CK_CL_ARG(e.activation),
                               CK_CL_ARG(e.alpha)};
-    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, list, 13);
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, 1, list, 13);
 }
 
 ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,
@@ -108,7 +109,7 @@ ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, c
     if (status != CK_ERR_UNSUPPORTED) return status;
     const ck_cl_arg list[] = {CK_CL_ARG(*g),        CK_CL_ARG(w.mem), CK_CL_ARG(w.offset), CK_CL_ARG(dy.mem),
                               CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dx.mem),   CK_CL_ARG(dx.offset)};
-    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_DATA, g, list, 8);
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_DATA, g, 1, list, 8);
 }
 
 ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,
@@ -119,9 +120,11 @@ ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op
         ck_status status = ck_cl_conv2d_backward_weights_vec(backend, op, g, x, dy, beta, dw);
         if (status != CK_ERR_UNSUPPORTED) return status;
     }
+    const int32_t slices = use_igemm(g) ? ck_cl_conv2d_backward_weights_slices(backend, g) : 1;
+    if (slices > 1) return ck_cl_conv2d_backward_weights_split(backend, op, g, slices, x, dy, beta, dw);
     const ck_cl_arg list[] = {CK_CL_ARG(*g),        CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(dy.mem),
                               CK_CL_ARG(dy.offset), CK_CL_ARG(beta),  CK_CL_ARG(dw.mem),   CK_CL_ARG(dw.offset)};
-    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, g, list, 8);
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_BACKWARD_WEIGHTS, g, 1, list, 8);
 }
 
 ck_status ck_cl_conv2d_forward(ck_backend *backend, const ck_conv2d_forward_args *args) {

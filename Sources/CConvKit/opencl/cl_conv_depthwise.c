@@ -3,8 +3,8 @@
  * the vector kernels of Kernels/conv2d_depthwise.cl, for devices whose tuning
  * sets CONV_VEC. They take the argument lists of conv2d.cl's direct kernels
  * (ck_cl_conv2d_launch hands them over); backward-weights adds per-image sums
- * into pooled scratch, then conv2d_sum_partials (conv2d_direct.cl) adds the
- * images up. x: (N, C, H, W); w: (O, 1, KH, KW); y, dy: (N, O, OH, OW).
+ * into pooled scratch, then conv2d_sum_partials (common/sum_partials.cl) adds
+ * the images up. x: (N, C, H, W); w: (O, 1, KH, KW); y, dy: (N, O, OH, OW).
  */
 #include "opencl/cl_ops.h"
 

@@ -78,10 +78,29 @@ cl_int16 ck_cl_conv_geometry(const int64_t in[4], const int64_t out[4], const in
 /**
  * Launches `pass` of conv2d.cl on geometry g with the pass's kernel
  * arguments: the implicit-GEMM kernel, or the direct one for depthwise-like
- * geometries. `op` names the ConvKit op in error messages.
+ * geometries. `slices`: the K slices of the implicit-GEMM backward-weights
+ * (work-group dimension 2 = slices x groups; its dw argument is then the
+ * (slices, O, C/G, KH, KW) scratch); 1 for everything else. `op` names the
+ * ConvKit op in error messages.
  */
 ck_status ck_cl_conv2d_launch(ck_backend *backend, const char *op, ck_cl_conv_pass pass, const cl_int16 *g,
-                              const ck_cl_arg *args, cl_uint arg_count);
+                              int32_t slices, const ck_cl_arg *args, cl_uint arg_count);
+
+/**
+ * The K slices of the implicit-GEMM backward-weights of geometry g on this
+ * context (cl_conv_split_k.c): the tuning's split_k when forced
+ * (CONVKIT_CL_SPLIT_K), else ck_cl_split_k_slices's choice for the device's
+ * compute units and tiles; at most what keeps the scratch's indices in 32 bits.
+ */
+int32_t ck_cl_conv2d_backward_weights_slices(ck_backend *backend, const cl_int16 *g);
+
+/**
+ * dw = conv2d_backward_weights(x, dy) + beta * dw by the implicit GEMM split
+ * into `slices` (> 1) slices of K: partial sums into pooled scratch, then
+ * conv2d_sum_partials adds them up with beta.
+ */
+ck_status ck_cl_conv2d_backward_weights_split(ck_backend *backend, const char *op, const cl_int16 *g, int32_t slices,
+                                              ck_cl_view x, ck_cl_view dy, float beta, ck_cl_view dw);
 
 /**
  * conv2d backward-weights of a 1x1 conv (stride 1, no padding, one group) as a GEMM per image

@@ -12,11 +12,14 @@
 /** The helpers of Kernels/common/, in front of every program, in this order. */
 static const char *const common_files[] = {"common/common.cl", "common/tiled_gemm.cl", "common/vector.cl"};
 #define COMMON_FILE_COUNT ((int)(sizeof common_files / sizeof common_files[0]))
-/** Most source files of a program: the common files, common/conv_geometry.cl, the family file. */
-#define MAX_FILES (COMMON_FILE_COUNT + 2)
+/** Most source files of a program: the common files, conv_geometry.cl, sum_partials.cl and the family file. */
+#define MAX_FILES (COMMON_FILE_COUNT + 3)
 
-/** What a program takes beyond the common files: the tuning's defines (each file's header lists them), the conv geometry. */
-enum { TILES = 1, GROUP = 2, CONV_VEC = 4, CONV_GEOMETRY = 8 };
+/**
+ * What a program takes beyond the common files: the tuning's defines (each file's header lists them), the conv
+ * geometry, the sum of backward-weights partials.
+ */
+enum { TILES = 1, GROUP = 2, CONV_VEC = 4, CONV_GEOMETRY = 8, PARTIALS = 16 };
 
 static const struct {
     const char *file;
@@ -24,10 +27,10 @@ static const struct {
 } programs[CK_CL_PROGRAM_COUNT] = {
     [CK_CL_PROGRAM_ELEMENTWISE] = {"elementwise.cl", 0},
     [CK_CL_PROGRAM_GEMM] = {"gemm.cl", TILES | CONV_VEC},
-    [CK_CL_PROGRAM_CONV2D] = {"conv2d.cl", TILES | CONV_GEOMETRY},
-    [CK_CL_PROGRAM_CONV2D_DIRECT] = {"conv2d_direct.cl", CONV_VEC | CONV_GEOMETRY},
+    [CK_CL_PROGRAM_CONV2D] = {"conv2d.cl", TILES | CONV_GEOMETRY | PARTIALS},
+    [CK_CL_PROGRAM_CONV2D_DIRECT] = {"conv2d_direct.cl", CONV_VEC | CONV_GEOMETRY | PARTIALS},
     [CK_CL_PROGRAM_CONV2D_WINOGRAD] = {"conv2d_winograd.cl", CONV_VEC | CONV_GEOMETRY},
-    [CK_CL_PROGRAM_CONV2D_DEPTHWISE] = {"conv2d_depthwise.cl", CONV_VEC | CONV_GEOMETRY},
+    [CK_CL_PROGRAM_CONV2D_DEPTHWISE] = {"conv2d_depthwise.cl", CONV_VEC | CONV_GEOMETRY | PARTIALS},
     [CK_CL_PROGRAM_POOL2D] = {"pool2d.cl", CONV_VEC},
     [CK_CL_PROGRAM_BATCHNORM] = {"batchnorm.cl", GROUP},
     [CK_CL_PROGRAM_OPTIM] = {"optim.cl", 0},
@@ -41,6 +44,7 @@ static int source_files(ck_cl_program_id id, const char *files[MAX_FILES]) {
     int count = 0;
     for (int i = 0; i < COMMON_FILE_COUNT; i++) files[count++] = common_files[i];
     if (programs[id].needs & CONV_GEOMETRY) files[count++] = "common/conv_geometry.cl";
+    if (programs[id].needs & PARTIALS) files[count++] = "common/sum_partials.cl";
     files[count++] = programs[id].file;
     return count;
 }

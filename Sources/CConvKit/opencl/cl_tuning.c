@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* {vendor, device name, {TILE_M, TILE_N, TILE_K, WORK_M, WORK_N, CONV_VEC, CONV_BLOCK, WINOGRAD}} */
+/* {vendor, device name, {TILE_M, TILE_N, TILE_K, WORK_M, WORK_N, CONV_VEC, CONV_BLOCK, WINOGRAD, SPLIT_K}} */
 static const ck_cl_tuning_entry table[] = {
     /* PoCL on CPUs with AVX-512 (32 vector registers: 8 accumulators of 16 lanes). ck-bench --tune --quick
        --filter conv3x3 on an AMD EPYC (Zen 4, 2 cores, PoCL 3.1), then the best direct candidates on full
@@ -19,13 +19,13 @@ static const ck_cl_tuning_entry table[] = {
        machine (ck-bench forward, N = 32, runs alternated, ms: 64x56 100-218 against 55-110, 128x28 59-112
        against 48-100, 256x14 64-85 against 49-105); it came out ahead only while other jobs slowed the
        direct kernel (Kernels/README.md, "Winograd"). */
-    {"", "avx512", {64, 64, 8, 4, 4, 16, 8, 0}},
+    {"", "avx512", {64, 64, 8, 4, 4, 16, 8, 0, 0}},
 };
 
 /* Defaults when no row matches: GPUs and accelerators take the implicit GEMM, CPUs the direct kernels
    (8 lanes: AVX2's 16 registers hold the 8 accumulators). */
-static const ck_cl_tuning gpu_default = {32, 32, 16, 4, 4, 0, 0, 0};
-static const ck_cl_tuning cpu_default = {32, 32, 16, 4, 4, 8, 8, 0};
+static const ck_cl_tuning gpu_default = {32, 32, 16, 4, 4, 0, 0, 0, 0};
+static const ck_cl_tuning cpu_default = {32, 32, 16, 4, 4, 8, 8, 0, 0};
 
 /* Case-insensitive: does `text` contain `part`? ("" is in everything.) */
 static int contains(const char *text, const char *part) {
@@ -70,13 +70,31 @@ static ck_status winograd_setting(ck_context *ctx, int *out) {
                         text);
 }
 
-/* The tuning from CONVKIT_CL_TUNING (Winograd off), the table or the defaults. */
+/* CONVKIT_CL_SPLIT_K: -1 when unset or empty (the tuning's own), 0 for auto, else the slices 1...CK_CL_MAX_SPLIT_K;
+   another value fails with CK_ERR_INVALID_ARGUMENT. */
+static ck_status split_k_setting(ck_context *ctx, int *out) {
+    const char *text = getenv("CONVKIT_CL_SPLIT_K");
+    *out = -1;
+    if (!text || !text[0]) return CK_OK;
+    if (strcmp(text, "auto") == 0) return *out = 0, CK_OK;
+    char *end = NULL;
+    long slices = strtol(text, &end, 10);
+    if (isdigit((unsigned char)text[0]) && *end == '\0' && slices >= 1 && slices <= CK_CL_MAX_SPLIT_K)
+        return *out = (int)slices, CK_OK;
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                        "ck_context_create: CONVKIT_CL_SPLIT_K='%s'; it takes auto or the number of K slices of the "
+                        "implicit-GEMM backward-weights, a whole number from 1 to %d",
+                        text, CK_CL_MAX_SPLIT_K);
+}
+
+/* The tuning from CONVKIT_CL_TUNING (Winograd off, split-K auto), the table or the defaults. */
 static ck_status tuning_of(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
     const char *text = getenv("CONVKIT_CL_TUNING");
     if (text && text[0]) {
         ck_cl_tuning t;
         char end;
         t.winograd = 0;
+        t.split_k = 0;
         if (sscanf(text, "%d,%d,%d,%d,%d,%d,%d%c", &t.tile_m, &t.tile_n, &t.tile_k, &t.work_m, &t.work_n, &t.conv_vec,
                    &t.conv_block, &end) != 7)
             t.tile_m = 0; /* malformed: check() says so */
@@ -95,18 +113,23 @@ static ck_status tuning_of(ck_context *ctx, const ck_cl_device *device, ck_cl_tu
 }
 
 ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
-    int winograd;
+    int winograd, split_k;
     ck_status status = winograd_setting(ctx, &winograd);
+    if (status == CK_OK) status = split_k_setting(ctx, &split_k);
     if (status == CK_OK) status = tuning_of(ctx, device, out);
     if (status == CK_OK && winograd >= 0) out->winograd = winograd;
+    if (status == CK_OK && split_k >= 0) out->split_k = split_k;
     return status;
 }
 
 void ck_cl_tuning_describe(const ck_cl_tuning *t, char *out, size_t capacity) {
+    char split[24] = "auto";
+    if (t->split_k > 0) snprintf(split, sizeof split, "%d", t->split_k);
     if (t->conv_vec)
-        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d, winograd %s", t->tile_m, t->tile_n,
-                 t->tile_k, t->work_m, t->work_n, t->conv_vec, t->conv_block, t->winograd ? "on" : "off");
+        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d, winograd %s, split-K %s", t->tile_m,
+                 t->tile_n, t->tile_k, t->work_m, t->work_n, t->conv_vec, t->conv_block, t->winograd ? "on" : "off",
+                 split);
     else
-        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, implicit-GEMM conv", t->tile_m, t->tile_n, t->tile_k, t->work_m,
-                 t->work_n);
+        snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, implicit-GEMM conv, split-K %s", t->tile_m, t->tile_n,
+                 t->tile_k, t->work_m, t->work_n, split);
 }

@@ -9,6 +9,7 @@
 #define CK_OPENCL_TUNING_H
 
 #include "opencl/cl_devices.h"
+#include "opencl/cl_split_k.h"
 
 typedef struct ck_cl_tuning {
     /* Tiled GEMM (common/tiled_gemm.cl: gemm, the implicit-GEMM convs): a TILE_M x TILE_N block
@@ -23,6 +24,11 @@ typedef struct ck_cl_tuning {
        The table's eighth number (0 where left out); the environment variable CONVKIT_CL_WINOGRAD
        (on, off; read when a context is created) overrides it. */
     int winograd;
+    /* Split-K of the implicit-GEMM backward-weights (cl_conv_split_k.c): 0 = the slices
+       ck_cl_split_k_slices chooses per call (cl_split_k.h), n > 0 = always n slices. The table's
+       ninth number (0 in every row); the environment variable CONVKIT_CL_SPLIT_K (auto, or a whole
+       number 1...CK_CL_MAX_SPLIT_K; read when a context is created) overrides it. */
+    int split_k;
 } ck_cl_tuning;
 
 /** One row of the table: a device whose vendor and name contain these texts (case-insensitive; "" = any). */
@@ -40,7 +46,10 @@ typedef struct ck_cl_tuning_entry {
  */
 ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out);
 
-/** "tiles 32x32x16/4x4, direct conv 8 x 8" — the tuning in the text CONVKIT_CL_TUNING takes is "32,32,16,4,4,8,8". */
+/**
+ * "tiles 32x32x16/4x4, direct conv 8 x 8, winograd off, split-K auto" — the tuning in the text CONVKIT_CL_TUNING
+ * takes is "32,32,16,4,4,8,8".
+ */
 void ck_cl_tuning_describe(const ck_cl_tuning *tuning, char *out, size_t capacity);
 
 #endif
