@@ -221,7 +221,7 @@ int main(int argc, char **argv) {
             exit_code = 2;
         } else {
             const bench_tune_options tune = {&shapes, options.filter, options.quick, options.repeats,
-                                             options.json_path};
+                                             options.json_path, options.save_tuning};
             exit_code = bench_tune(&tune);
         }
     } else if (options.epilogue) {

@@ -12,7 +12,7 @@ void bench_print_usage(FILE *out) {
             "usage: ck-bench [--backend cpu|reference|opencl|auto] [--device SPEC] [--threads T] [--repeats R]\n"
             "                [--pass-budget S] [--set core|catalog|all] [--algorithms chosen|all] [--no-probes]\n"
             "                [--quick] [--filter SUBSTR] [--json FILE] [--list]\n"
-            "       ck-bench --backend opencl --tune [--set ...] [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
+            "       ck-bench --backend opencl --tune [--save] [--set ...] [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
             "       ck-bench --epilogue [--backend B] [--set ...] [--quick] [--filter SUBSTR] [--repeats R] [--json FILE]\n"
             "  --backend      backend to measure (default cpu)\n"
             "  --device       OpenCL device: N, or text in its name (default: the first)\n"
@@ -33,6 +33,8 @@ void bench_print_usage(FILE *out) {
             "                 the shape list the peer scripts in Benchmarks/ read)\n"
             "  --tune         time candidate OpenCL kernel parameters on the conv shapes (--filter: shape\n"
             "                 names) and print the row of the tuning table for this device\n"
+            "  --save         with --tune: also save the result for this machine (ck_opencl_save_tuning);\n"
+            "                 new contexts on the device then use it\n"
             "  --epilogue     time conv forward + ReLU as two ops against the fused epilogue\n"
             "                 (ck_conv2d_forward_fused) on the conv shapes, back to back\n");
 }
@@ -123,6 +125,8 @@ int bench_parse_options(int argc, char **argv, bench_options *options) {
             options->list_only = 1;
         } else if (strcmp(arg, "--tune") == 0) {
             options->tune = 1;
+        } else if (strcmp(arg, "--save") == 0) {
+            options->save_tuning = 1;
         } else if (strcmp(arg, "--epilogue") == 0) {
             options->epilogue = 1;
         } else if (strcmp(arg, "--no-probes") == 0) {

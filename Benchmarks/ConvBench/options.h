@@ -19,6 +19,7 @@ typedef struct bench_options {
     int quick;
     int list_only;
     int tune;
+    int save_tuning;
     int epilogue;
     const char *filter;
     const char *json_path;

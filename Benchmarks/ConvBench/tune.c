@@ -160,5 +160,14 @@ int bench_tune(const bench_tune_options *options) {
     printf("\nthe row for Sources/CConvKit/opencl/cl_tuning.c (above the defaults):\n%s\n", row);
     if (options->json_path)
         write_json(options->json_path, &info, tiles, COUNT(tile_candidates), direct, COUNT(direct_candidates), row);
+    if (!options->save) return 0;
+    char text[96], path[1024];
+    format(winner, text, sizeof text);
+    strncat(text, ",0", sizeof text - strlen(text) - 1); /* Winograd off */
+    if (ck_opencl_save_tuning(0, text, path, sizeof path) != CK_OK) {
+        fprintf(stderr, "ck-bench --tune --save: %s\n", ck_last_error(NULL));
+        return 1;
+    }
+    printf("saved %s to %s: new contexts on %s use it\n", text, path, info.name);
     return 0;
 }

@@ -15,6 +15,7 @@ typedef struct bench_tune_options {
     int quick;
     int repeats;
     const char *json_path; /* also write every candidate's score and the row there */
+    int save;              /* also save the winner for this machine (ck_opencl_save_tuning) */
 } bench_tune_options;
 
 /** Runs the tuner on the default OpenCL device; returns the process exit status. */

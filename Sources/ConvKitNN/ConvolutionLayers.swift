@@ -44,7 +44,7 @@ public final class Conv2D: Module {
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try self(x, activation: nil) }
 
     /// activation(self(x)) in one pass: the activation runs in the convolution's epilogue
-    /// (``Tensor/conv2d(_:_:bias:stride:padding:dilation:groups:activation:)``), with the same
+    /// (`Tensor.conv2d(_:_:bias:stride:padding:dilation:groups:activation:)`), with the same
     /// values as the two layers one after the other. nil: `self(x)`.
     public func callAsFunction(_ x: Tensor, activation: FusedActivation?) throws -> Tensor {
         try checkImageInput(x, "Conv2D", channels: inChannels)

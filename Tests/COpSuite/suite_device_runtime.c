@@ -14,6 +14,9 @@
  *    CONVKIT_OPENCL_FALLBACK, a CONVKIT_CL_WINOGRAD other than on or off or a
  *    CONVKIT_CL_SPLIT_K other than auto or 1...1024, is refused with a clear
  *    message;
+ *  - saved tunings (ck_opencl_save_tuning, what ck-bench --tune --save
+ *    calls): new contexts take them, CONVKIT_CL_TUNING comes first, damaged
+ *    or foreign files are ignored with a note in the description;
  *  - conv2d backward-weights on tall images, which the OpenCL direct kernel
  *    splits over the batch (every backend computes it; checked against the reference).
  */
@@ -268,6 +271,95 @@ static void check_tuning(ckt_run *run) {
     }
 }
 
+/** The text of the one file in `dir` into `text` (capacity bytes), its path into `path`; 0 when there is not exactly one. */
+static int single_file(const char *dir, char *path, size_t path_capacity, char *text, size_t capacity) {
+    DIR *d = opendir(dir);
+    int files = 0;
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        if (e->d_name[0] != '.' && files++ == 0) snprintf(path, path_capacity, "%s/%s", dir, e->d_name);
+    if (d) closedir(d);
+    FILE *f = files == 1 ? fopen(path, "r") : NULL;
+    size_t length = f ? fread(text, 1, capacity - 1, f) : 0;
+    if (f) fclose(f);
+    text[length] = '\0';
+    return files == 1 && length > 0;
+}
+
+/** A context's description contains `part`. */
+static void expect_described(ckt_run *run, ck_context *ctx, const char *part, const char *what) {
+    ckt_expect(run, strstr(ck_context_describe(ctx), part) != NULL, "%s: '%s' is not in the description: %s", what,
+               part, ck_context_describe(ctx));
+}
+
+/**
+ * ck_opencl_save_tuning (what ck-bench --tune --save calls): the saved tuning
+ * is what new contexts on the device take (and say so), it computes the same
+ * conv, CONVKIT_CL_TUNING still comes first, an impossible tuning is refused
+ * and leaves the file alone, and a damaged or another device's file is
+ * ignored with a note in the description.
+ */
+static void check_saved_tuning(ckt_run *run) {
+    ckt_case(run, "saved tuning: taken by new contexts, overridden by CONVKIT_CL_TUNING, damaged files ignored");
+    char home[] = "/tmp/convkit-tuning-XXXXXX", dir[600], path[900], text[2048], written[900] = "";
+    if (!ckt_expect(run, mkdtemp(home) != NULL, "cannot make a temporary folder")) return;
+    snprintf(dir, sizeof dir, "%s/convkit/tuning", home);
+    char *saved_env[1];
+    const ckt_env cache[] = {{"XDG_CACHE_HOME", home}};
+    ckt_env_apply(cache, 1, saved_env);
+    int ok = ckt_expect_ok(run, ck_opencl_save_tuning(0, "16,16,8,2,2,0,0,0", written, sizeof written), NULL, "save") &&
+             ckt_expect(run, single_file(dir, path, sizeof path, text, sizeof text), "no single file in %s", dir) &&
+             ckt_expect(run, strcmp(path, written) == 0, "saved to %s, reported %s", path, written) &&
+             ckt_expect(run, strstr(text, "tuning 16,16,8,2,2,0,0,0") != NULL, "the file holds: %s", text);
+    ckt_env_restore(cache, 1, saved_env);
+    const ckt_env with_file[] = {{"XDG_CACHE_HOME", home}, {"CONVKIT_CL_TUNING", NULL}};
+    ck_context *ctx = ok ? ckt_context_with_env(run, CK_BACKEND_OPENCL, with_file, 2) : NULL;
+    if (ctx) {
+        expect_described(run, ctx, "tiles 16x16x8/2x2, implicit-GEMM", "the saved tuning");
+        expect_described(run, ctx, "saved tuning", "the saved tuning");
+        conv_agrees(run, ctx);
+        ck_context_destroy(ctx);
+    }
+    const ckt_env env_first[] = {{"XDG_CACHE_HOME", home}, {"CONVKIT_CL_TUNING", "32,32,16,4,4,0,0"}};
+    if ((ctx = ckt_context_with_env(run, CK_BACKEND_OPENCL, env_first, 2)) != NULL) {
+        expect_described(run, ctx, "tiles 32x32x16/4x4, implicit-GEMM conv, split-K auto (tuning from CONVKIT_CL_TUNING)",
+                         "CONVKIT_CL_TUNING first");
+        ck_context_destroy(ctx);
+    }
+
+    ckt_env_apply(cache, 1, saved_env);
+    ckt_expect_status(run, ck_opencl_save_tuning(0, "16,16,8,3,2,0,0,0", NULL, 0), CK_ERR_INVALID_ARGUMENT, NULL,
+                      "an impossible tuning (3 does not divide 16)");
+    ckt_expect_status(run, ck_opencl_save_tuning(0, "16,16,8", NULL, 0), CK_ERR_INVALID_ARGUMENT, NULL, "3 numbers");
+    ckt_expect_status(run, ck_opencl_save_tuning(99, "16,16,8,2,2,0,0,0", NULL, 0), CK_ERR_INVALID_ARGUMENT, NULL,
+                      "device 99");
+    char after[2048];
+    if (single_file(dir, path, sizeof path, after, sizeof after))
+        ckt_expect(run, strcmp(after, text) == 0, "a refused save changed the saved file");
+    ckt_env_restore(cache, 1, saved_env);
+
+    static const char *const damaged[] = {
+        "device someone else|a GPU|1.0\ntuning 16,16,8,2,2,0,0,0\n", /* another device */
+        "garbage\n",                                                   /* no device, no tuning */
+    };
+    for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+        FILE *f = fopen(path, "w");
+        if (!ckt_expect(run, f != NULL, "cannot write %s", path)) break;
+        fputs(damaged[i], f);
+        fclose(f);
+        if ((ctx = ckt_context_with_env(run, CK_BACKEND_OPENCL, with_file, 2)) != NULL) {
+            expect_described(run, ctx, "ignored", "a damaged saved tuning");
+            ckt_expect(run, strstr(ck_context_describe(ctx), "tiles 16x16x8") == NULL,
+                       "a damaged file's tuning was used: %s", ck_context_describe(ctx));
+            ck_context_destroy(ctx);
+        }
+    }
+    remove(path);
+    rmdir(dir);
+    snprintf(dir, sizeof dir, "%s/convkit", home);
+    remove_tree(dir);
+    rmdir(home);
+}
+
 void ckt_suite_device_runtime(ckt_run *run) {
     check_memory_stats(run);
     check_device_info(run);
@@ -275,4 +367,5 @@ void ckt_suite_device_runtime(ckt_run *run) {
     if (run->backend != CK_BACKEND_OPENCL) return;
     check_disk_cache(run);
     check_tuning(run);
+    check_saved_tuning(run);
 }

@@ -111,7 +111,7 @@ struct ck_backend {
     void *state;       /* backend-private (thread pool, device handles, ...) */
     int32_t num_threads; /* threads the backend computes with (set by its constructor; 0 = 1) */
     /** One line naming the device (ck_context_describe: "cpu: 8 threads, AVX2/FMA", "opencl: device 0, GPU: ..."). */
-    char description[512];
+    char description[1024];
     /** The device in error messages ("opencl: device 0, GPU: NAME (PLATFORM, OpenCL 3.0)"); device backends only. */
     char device[256];
     void (*destroy)(ck_backend *backend);

@@ -17,6 +17,7 @@ const char *ck_status_string(ck_status status) {
     case CK_ERR_OUT_OF_BOUNDS: return "out of bounds";
     case CK_ERR_DEVICE: return "device error";
     case CK_ERR_INTERNAL: return "internal error";
+    case CK_ERR_IO: return "input/output error";
     }
     return "unknown status";
 }

@@ -55,7 +55,8 @@ typedef enum ck_status {
     CK_ERR_OVERFLOW = 5,         /* a size computation overflows size_t/int64 */
     CK_ERR_OUT_OF_BOUNDS = 6,    /* a tensor view does not fit in its buffer */
     CK_ERR_DEVICE = 7,           /* the device or its runtime failed */
-    CK_ERR_INTERNAL = 8
+    CK_ERR_INTERNAL = 8,
+    CK_ERR_IO = 9                /* a file could not be written (ck_opencl_save_tuning) */
 } ck_status;
 
 /** A short fixed name for a status ("invalid argument", ...). */
@@ -180,6 +181,20 @@ typedef struct ck_device_info {
 
 /** Fills `out_info` for OpenCL device `index`; CK_ERR_INVALID_ARGUMENT when there is no such device. */
 CK_API ck_status ck_opencl_device_info(int32_t index, ck_device_info *out_info);
+
+/**
+ * Saves kernel parameters for OpenCL device `index` on this machine (the
+ * tuner, `ck-bench --tune --save`, calls it): `tuning` is
+ * "TILE_M,TILE_N,TILE_K,WORK_M,WORK_N,CONV_VEC,CONV_BLOCK,WINOGRAD", as the
+ * tuner prints it. Contexts made afterwards on that device, with that
+ * driver, take it before the built-in table (CONVKIT_CL_TUNING still comes
+ * first), and say so in ck_context_describe. The file goes to
+ * $XDG_CACHE_HOME/convkit/tuning or ~/.cache/convkit/tuning, written to a
+ * temporary name and renamed into place; its path is copied to `saved_path`
+ * (capacity bytes; may be NULL). A tuning the device cannot run is refused
+ * with CK_ERR_INVALID_ARGUMENT; a file that cannot be written is CK_ERR_IO.
+ */
+CK_API ck_status ck_opencl_save_tuning(int32_t index, const char *tuning, char *saved_path, size_t capacity);
 
 /** Number of worker threads the context computes with. */
 CK_API int32_t ck_context_num_threads(const ck_context *ctx);

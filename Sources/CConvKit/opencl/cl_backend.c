@@ -192,14 +192,15 @@ static void opencl_destroy(ck_backend *backend) {
     backend->state = NULL;
 }
 
-/* device: "opencl: device N, <device>"; description: that, "; <limits>; <tuning>". */
-static void describe(ck_backend *backend, const ck_cl_device *device, const ck_cl_tuning *tuning) {
+/* device: "opencl: device N, <device>"; description: that, "; <limits>; <tuning> (<where it comes from>)". */
+static void describe(ck_backend *backend, const ck_cl_device *device, const ck_cl_tuning *tuning, const char *origin) {
     char limits[160], tiles[88];
     ck_cl_describe_limits(&device->info, limits, sizeof limits);
     ck_cl_tuning_describe(tuning, tiles, sizeof tiles);
     snprintf(backend->device, sizeof backend->device, "opencl: device %d, %.220s", (int)ck_cl(backend)->device_index,
              device->description);
-    snprintf(backend->description, sizeof backend->description, "%s; %s; %s", backend->device, limits, tiles);
+    snprintf(backend->description, sizeof backend->description, "%s; %s; %s (%s)", backend->device, limits, tiles,
+             origin);
 }
 
 ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_backend *backend) {
@@ -212,7 +213,8 @@ ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_bac
     ck_cl_state *state = calloc(1, sizeof *state);
     if (!state) return ck_set_error(ctx, CK_ERR_OUT_OF_MEMORY, "opencl backend: cannot allocate its state");
     ck_status status = make_op_table(ctx, &state->ops);
-    if (status == CK_OK) status = ck_cl_tuning_for(ctx, device, &state->tuning);
+    char origin[1400] = "";
+    if (status == CK_OK) status = ck_cl_tuning_for(ctx, device, &state->tuning, origin, sizeof origin);
     if (status != CK_OK) {
         free(state);
         return status;
@@ -230,7 +232,7 @@ ck_status ck_opencl_backend_create(ck_context *ctx, int32_t device_index, ck_bac
     backend->state = state;
     backend->num_threads = 1;
     backend->destroy = opencl_destroy;
-    describe(backend, device, &state->tuning);
+    describe(backend, device, &state->tuning, origin);
 
     /* Correctly rounded float division and sqrt where the device offers them: the op suites' error
        bounds count one rounding per operation (OpenCL 1.2 otherwise allows 2.5 and 3 ulp). */

@@ -31,10 +31,10 @@ static int make_dirs(char *path) {
     return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
-void ck_cl_disk_cache_dir(char *dir, size_t capacity) {
+int ck_cl_make_dirs(char *path) { return make_dirs(path); }
+
+void ck_cl_convkit_cache_root(char *dir, size_t capacity, int create) {
     dir[0] = '\0';
-    const char *setting = getenv("CONVKIT_PROGRAM_CACHE");
-    if (setting && strcmp(setting, "off") == 0) return;
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     int length;
     if (xdg && xdg[0] == '/') /* the XDG spec ignores relative paths */
@@ -43,7 +43,16 @@ void ck_cl_disk_cache_dir(char *dir, size_t capacity) {
         length = snprintf(dir, capacity, "%s/.cache/convkit", home);
     else
         return;
-    if (length < 0 || (size_t)length >= capacity || !make_dirs(dir)) dir[0] = '\0';
+    if (length < 0 || (size_t)length >= capacity || (create && !make_dirs(dir))) dir[0] = '\0';
+}
+
+void ck_cl_disk_cache_dir(char *dir, size_t capacity) {
+    const char *setting = getenv("CONVKIT_PROGRAM_CACHE");
+    if (setting && strcmp(setting, "off") == 0) {
+        dir[0] = '\0';
+        return;
+    }
+    ck_cl_convkit_cache_root(dir, capacity, 1);
 }
 
 /* dir/<hash of key>.clbin */

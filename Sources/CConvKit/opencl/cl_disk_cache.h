@@ -28,6 +28,16 @@ typedef struct ck_cl_state ck_cl_state;
 void ck_cl_disk_cache_dir(char *dir, size_t capacity);
 
 /**
+ * Sets `dir` to ConvKit's folder under $XDG_CACHE_HOME or ~/.cache (made when
+ * missing, with `create`), whether or not the program cache is on; "" without
+ * a home folder. Saved tunings live in its "tuning" subfolder (cl_tuning.c).
+ */
+void ck_cl_convkit_cache_root(char *dir, size_t capacity, int create);
+
+/** Creates `path` and its missing parents (mode 0700); 1 on success. */
+int ck_cl_make_dirs(char *path);
+
+/**
  * The program cached under `key`, built for the state's device with
  * `options`; NULL when there is none or it cannot be used.
  */

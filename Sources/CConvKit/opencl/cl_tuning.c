@@ -1,14 +1,21 @@
 /*
- * cl_tuning.c — the tuning table (see cl_tuning.h). To add a device: run
- * `ck-bench --backend opencl --tune` on it and paste the row it prints above
- * the defaults; rows are tried in order, the first match wins.
+ * cl_tuning.c — the tuning table (see cl_tuning.h) and saved tunings. To
+ * add a device for everyone: run `ck-bench --backend opencl --tune` on it and
+ * paste the row it prints above the defaults; rows are tried in order, the
+ * first match wins. `ck-bench --tune --save` instead saves the result for
+ * this machine (ck_opencl_save_tuning), which contexts on that device then
+ * take before the table.
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen, fsync */
 #include "opencl/cl_tuning.h"
+#include "opencl/cl_disk_cache.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* {vendor, device name, {TILE_M, TILE_N, TILE_K, WORK_M, WORK_N, CONV_VEC, CONV_BLOCK, WINOGRAD, SPLIT_K}} */
 static const ck_cl_tuning_entry table[] = {
@@ -38,8 +45,8 @@ static int contains(const char *text, const char *part) {
     return n == 0;
 }
 
-/* CK_OK when the device can run `t`; else CK_ERR_INVALID_ARGUMENT naming the problem. */
-static ck_status check(ck_context *ctx, const ck_device_info *info, const ck_cl_tuning *t, const char *text) {
+/* Why the device cannot run `t`, or NULL when it can. */
+static const char *problem_of(const ck_device_info *info, const ck_cl_tuning *t) {
     const char *problem = NULL;
     if (t->tile_m <= 0 || t->tile_n <= 0 || t->tile_k <= 0 || t->work_m <= 0 || t->work_n <= 0)
         problem = "every tile size must be positive";
@@ -52,11 +59,123 @@ static ck_status check(ck_context *ctx, const ck_device_info *info, const ck_cl_
     else if (!(t->conv_vec == 0 && t->conv_block == 0) &&
              (!(t->conv_vec == 4 || t->conv_vec == 8 || t->conv_vec == 16) || t->conv_block < 1 || t->conv_block > 32))
         problem = "conv vec must be 4, 8 or 16 and conv block 1...32 (or both 0: implicit GEMM)";
+    else if (t->winograd != 0 && t->winograd != 1)
+        problem = "winograd must be 0 or 1";
+    return problem;
+}
+
+/* CK_OK when the device can run `t`; else CK_ERR_INVALID_ARGUMENT naming the problem. */
+static ck_status check(ck_context *ctx, const ck_device_info *info, const ck_cl_tuning *t, const char *text) {
+    const char *problem = problem_of(info, t);
     if (!problem) return CK_OK;
     return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
                         "ck_context_create: CONVKIT_CL_TUNING='%s' for %s: %s; the format is "
                         "TILE_M,TILE_N,TILE_K,WORK_M,WORK_N,CONV_VEC,CONV_BLOCK",
                         text, info->name, problem);
+}
+
+/* Parses "TILE_M,...,CONV_BLOCK" (7 numbers) or, with `with_winograd`, 8 numbers ending in WINOGRAD; 1 on success. */
+static int parse(const char *text, int with_winograd, ck_cl_tuning *t) {
+    char end;
+    t->winograd = 0;
+    t->split_k = 0;
+    int count = sscanf(text, "%d,%d,%d,%d,%d,%d,%d,%d%c", &t->tile_m, &t->tile_n, &t->tile_k, &t->work_m, &t->work_n,
+                       &t->conv_vec, &t->conv_block, &t->winograd, &end);
+    return count == (with_winograd ? 8 : 7);
+}
+
+/* FNV-1a, 64 bits, of a text. */
+static uint64_t text_hash(const char *text) {
+    uint64_t hash = 0xcbf29ce484222325ull;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) hash = (hash ^ *p) * 0x100000001b3ull;
+    return hash;
+}
+
+/* "vendor|name|driver": whom a saved tuning is for. */
+static void device_key(const ck_device_info *info, char *key, size_t capacity) {
+    snprintf(key, capacity, "%s|%s|%s", info->vendor, info->name, info->driver_version);
+}
+
+/* <cache root>/tuning/<hash of the device key>.txt, the folders made with `create`; 0 without a home folder. */
+static int saved_path(const ck_device_info *info, int create, char *path, size_t capacity) {
+    char root[900], key[400];
+    ck_cl_convkit_cache_root(root, sizeof root, create);
+    if (!root[0]) return 0;
+    device_key(info, key, sizeof key);
+    int length = snprintf(path, capacity, "%s/tuning", root);
+    if (length < 0 || (size_t)length >= capacity || (create && !ck_cl_make_dirs(path))) return 0;
+    length = snprintf(path, capacity, "%s/tuning/%016llx.txt", root, (unsigned long long)text_hash(key));
+    return length > 0 && (size_t)length < capacity;
+}
+
+/*
+ * The tuning saved for the device: 1 with *out set; 0 when there is none, or
+ * when the file is not one ck_opencl_save_tuning wrote for this very device
+ * (then `note` says why it is ignored).
+ */
+static int load_saved(const ck_cl_device *device, ck_cl_tuning *out, char *path, size_t path_capacity, char *note,
+                      size_t note_capacity) {
+    note[0] = '\0';
+    if (!saved_path(&device->info, 0, path, path_capacity)) return 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char key[400], line[512], stored_key[512] = "", numbers[256] = "";
+    device_key(&device->info, key, sizeof key);
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, "device ", 7) == 0) snprintf(stored_key, sizeof stored_key, "%s", line + 7);
+        if (strncmp(line, "tuning ", 7) == 0) snprintf(numbers, sizeof numbers, "%s", line + 7);
+    }
+    fclose(f);
+    const char *problem = NULL;
+    if (strcmp(stored_key, key) != 0)
+        problem = "written for another device or driver";
+    else if (!parse(numbers, 1, out))
+        problem = "its tuning line is not 8 numbers";
+    else
+        problem = problem_of(&device->info, out);
+    if (!problem) return 1;
+    snprintf(note, note_capacity, "saved tuning %s ignored: %s", path, problem);
+    return 0;
+}
+
+ck_status ck_opencl_save_tuning(int32_t device_index, const char *tuning, char *saved_path_out, size_t capacity) {
+    const ck_cl_device *devices;
+    int32_t count = ck_cl_devices(&devices);
+    if (saved_path_out && capacity) saved_path_out[0] = '\0';
+    if (device_index < 0 || device_index >= count)
+        return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT, "ck_opencl_save_tuning: no OpenCL device %d (this machine has %d)",
+                            (int)device_index, (int)count);
+    const ck_device_info *info = &devices[device_index].info;
+    ck_cl_tuning t;
+    const char *problem = !tuning ? "the tuning is NULL" : !parse(tuning, 1, &t) ? "it is not 8 numbers" : problem_of(info, &t);
+    if (problem)
+        return ck_set_error(NULL, CK_ERR_INVALID_ARGUMENT,
+                            "ck_opencl_save_tuning: '%s' for %s: %s; the format is "
+                            "TILE_M,TILE_N,TILE_K,WORK_M,WORK_N,CONV_VEC,CONV_BLOCK,WINOGRAD",
+                            tuning ? tuning : "(null)", info->name, problem);
+    char path[1100], temporary[1200], key[400];
+    if (!saved_path(info, 1, path, sizeof path))
+        return ck_set_error(NULL, CK_ERR_IO, "ck_opencl_save_tuning: no folder to save in ($XDG_CACHE_HOME or $HOME)");
+    device_key(info, key, sizeof key);
+    snprintf(temporary, sizeof temporary, "%s.XXXXXX", path);
+    int fd = mkstemp(temporary);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f) close(fd);
+    int ok = f != NULL;
+    if (f) {
+        ok = fprintf(f, "# ConvKit kernel tuning for %s (%s, driver %s), from ck-bench --tune --save\n"
+                        "device %s\ntuning %d,%d,%d,%d,%d,%d,%d,%d\n",
+                     info->name, info->vendor, info->driver_version, key, t.tile_m, t.tile_n, t.tile_k, t.work_m,
+                     t.work_n, t.conv_vec, t.conv_block, t.winograd) > 0 &&
+             fflush(f) == 0 && fsync(fileno(f)) == 0;
+        ok = fclose(f) == 0 && ok;
+        ok = ok && rename(temporary, path) == 0;
+        if (!ok) remove(temporary);
+    }
+    if (!ok) return ck_set_error(NULL, CK_ERR_IO, "ck_opencl_save_tuning: cannot write %s", path);
+    if (saved_path_out && capacity) snprintf(saved_path_out, capacity, "%s", path);
+    return CK_OK;
 }
 
 /* CONVKIT_CL_WINOGRAD: -1 when unset or empty (the tuning's own), 1 for on, 0 for off; another value fails
@@ -87,36 +206,42 @@ static ck_status split_k_setting(ck_context *ctx, int *out) {
                         text, CK_CL_MAX_SPLIT_K);
 }
 
-/* The tuning from CONVKIT_CL_TUNING (Winograd off, split-K auto), the table or the defaults. */
-static ck_status tuning_of(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+/* The tuning from CONVKIT_CL_TUNING (Winograd off, split-K auto), the saved one, the table or the defaults. */
+static ck_status tuning_of(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out, char *origin,
+                           size_t capacity) {
     const char *text = getenv("CONVKIT_CL_TUNING");
     if (text && text[0]) {
         ck_cl_tuning t;
-        char end;
-        t.winograd = 0;
-        t.split_k = 0;
-        if (sscanf(text, "%d,%d,%d,%d,%d,%d,%d%c", &t.tile_m, &t.tile_n, &t.tile_k, &t.work_m, &t.work_n, &t.conv_vec,
-                   &t.conv_block, &end) != 7)
-            t.tile_m = 0; /* malformed: check() says so */
+        if (!parse(text, 0, &t)) t.tile_m = 0; /* malformed: check() says so */
         ck_status status = check(ctx, &device->info, &t, text);
         if (status == CK_OK) *out = t;
+        snprintf(origin, capacity, "tuning from CONVKIT_CL_TUNING");
         return status;
     }
+    char path[1100], note[1300];
+    if (load_saved(device, out, path, sizeof path, note, sizeof note)) {
+        snprintf(origin, capacity, "saved tuning %s", path);
+        return CK_OK;
+    }
+    const char *source = (device->type & CL_DEVICE_TYPE_CPU) ? "the CPU defaults" : "the GPU defaults";
+    *out = (device->type & CL_DEVICE_TYPE_CPU) ? cpu_default : gpu_default;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (contains(device->info.vendor, table[i].vendor) && contains(device->info.name, table[i].device)) {
             *out = table[i].tuning;
-            return CK_OK;
+            source = "the tuning table";
+            break;
         }
     }
-    *out = (device->type & CL_DEVICE_TYPE_CPU) ? cpu_default : gpu_default;
+    snprintf(origin, capacity, "tuning from %s%s%s", source, note[0] ? "; " : "", note);
     return CK_OK;
 }
 
-ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out) {
+ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out, char *origin,
+                           size_t capacity) {
     int winograd, split_k;
     ck_status status = winograd_setting(ctx, &winograd);
     if (status == CK_OK) status = split_k_setting(ctx, &split_k);
-    if (status == CK_OK) status = tuning_of(ctx, device, out);
+    if (status == CK_OK) status = tuning_of(ctx, device, out, origin, capacity);
     if (status == CK_OK && winograd >= 0) out->winograd = winograd;
     if (status == CK_OK && split_k >= 0) out->split_k = split_k;
     return status;

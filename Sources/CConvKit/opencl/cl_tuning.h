@@ -38,13 +38,18 @@ typedef struct ck_cl_tuning_entry {
 } ck_cl_tuning_entry;
 
 /**
- * The tuning of `device`: CONVKIT_CL_TUNING when set, else the first table
- * row that matches, else the defaults of the device type. A malformed or
- * impossible CONVKIT_CL_TUNING (tiles that do not divide, a work group past
- * the device's limit, too much local memory) fails with
- * CK_ERR_INVALID_ARGUMENT, message set on ctx.
+ * The tuning of `device`: CONVKIT_CL_TUNING when set, else the one saved for
+ * the device and its driver (ck_opencl_save_tuning), else the first table
+ * row that matches, else the defaults of the device type; `origin` says
+ * which ("tuning from the tuning table", "saved tuning <path>", ..., with a
+ * note when a saved file was ignored). A malformed or impossible
+ * CONVKIT_CL_TUNING (tiles that do not divide, a work group past the
+ * device's limit, too much local memory) fails with CK_ERR_INVALID_ARGUMENT,
+ * message set on ctx; a saved file that is damaged, another device's, or
+ * impossible is ignored, and `origin` says why.
  */
-ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out);
+ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tuning *out, char *origin,
+                           size_t capacity);
 
 /**
  * "tiles 32x32x16/4x4, direct conv 8 x 8, winograd off, split-K auto" — the tuning in the text CONVKIT_CL_TUNING
