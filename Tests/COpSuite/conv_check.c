@@ -5,6 +5,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static ck_status conv_forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
+                              const ck_tensor *bias, const ck_tensor *y) {
+    return ck_conv2d_forward(ctx, params, x, w, bias, y);
+}
+static ck_status conv_backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
+                                    float beta, const ck_tensor *dx) {
+    return ck_conv2d_backward_data(ctx, params, w, dy, beta, dx);
+}
+static ck_status conv_backward_weights(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *dy,
+                                       float beta, const ck_tensor *dw, const ck_tensor *dbias) {
+    return ck_conv2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
+}
+const ckt_conv_ops ckt_conv2d_ops = {conv_forward, conv_backward_data, conv_backward_weights};
+
+static ck_status transpose_forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
+                                   const ck_tensor *bias, const ck_tensor *y) {
+    return ck_conv_transpose2d_forward(ctx, params, x, w, bias, y);
+}
+static ck_status transpose_backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
+                                         float beta, const ck_tensor *dx) {
+    return ck_conv_transpose2d_backward_data(ctx, params, w, dy, beta, dx);
+}
+static ck_status transpose_backward_weights(ck_context *ctx, const void *params, const ck_tensor *x,
+                                            const ck_tensor *dy, float beta, const ck_tensor *dw,
+                                            const ck_tensor *dbias) {
+    return ck_conv_transpose2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
+}
+const ckt_conv_ops ckt_conv_transpose2d_ops = {transpose_forward, transpose_backward_data, transpose_backward_weights};
+
 /* Rounding of the beta accumulation (or bias) plus the reference's rounding to float32. */
 #define EXTRA_ROUNDINGS 2.0
 

@@ -43,6 +43,10 @@ typedef struct ckt_conv_ops {
                                   float beta, const ck_tensor *dw, const ck_tensor *dbias);
 } ckt_conv_ops;
 
+/** conv2d's passes (params: ck_conv2d_params) and the transposed conv's (ck_conv_transpose2d_params). */
+extern const ckt_conv_ops ckt_conv2d_ops;
+extern const ckt_conv_ops ckt_conv_transpose2d_ops;
+
 /** One case: dims of x (N,C,H,W), w and y, and the reduction length of each pass. */
 typedef struct ckt_conv_case {
     const ckt_conv_ops *ops;

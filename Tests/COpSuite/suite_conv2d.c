@@ -54,23 +54,6 @@ static const conv2d_shape shapes[] = {
     {"pointwise 1x1 (2x64x7x7)", 2, 64, 7, 7, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1},
 };
 
-static ck_status forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
-                         const ck_tensor *bias, const ck_tensor *y) {
-    return ck_conv2d_forward(ctx, params, x, w, bias, y);
-}
-
-static ck_status backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
-                               float beta, const ck_tensor *dx) {
-    return ck_conv2d_backward_data(ctx, params, w, dy, beta, dx);
-}
-
-static ck_status backward_weights(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *dy,
-                                  float beta, const ck_tensor *dw, const ck_tensor *dbias) {
-    return ck_conv2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
-}
-
-static const ckt_conv_ops conv2d_ops = {forward, backward_data, backward_weights};
-
 static void run_shape(ckt_run *run, const conv2d_shape *s, uint64_t seed) {
     ckt_case(run, "conv2d %s: x %lldx%lldx%lldx%lld o %lld k %dx%d s %dx%d p %d,%d,%d,%d d %dx%d g %d%s", s->label,
              (long long)s->n, (long long)s->c, (long long)s->h, (long long)s->w, (long long)s->o, s->kh, s->kw, s->sh,
@@ -86,7 +69,7 @@ static void run_shape(ckt_run *run, const conv2d_shape *s, uint64_t seed) {
     p.dilation_w = s->dw;
     p.groups = s->groups;
 
-    ckt_conv_case c = {&conv2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->o, s->c / s->groups, s->kh, s->kw}, {0},
+    ckt_conv_case c = {&ckt_conv2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->o, s->c / s->groups, s->kh, s->kw}, {0},
                        s->has_bias, 0, 0, 0, 0, 0};
     if (!ckt_expect_ok(run, ck_conv2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims")) return;
     double taps = (double)s->kh * s->kw;

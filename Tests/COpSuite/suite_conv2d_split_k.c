@@ -107,35 +107,6 @@ static const split_shape shapes[] = {
      1, 2, 1},
 };
 
-static ck_status conv_forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
-                              const ck_tensor *bias, const ck_tensor *y) {
-    return ck_conv2d_forward(ctx, params, x, w, bias, y);
-}
-static ck_status conv_backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
-                                    float beta, const ck_tensor *dx) {
-    return ck_conv2d_backward_data(ctx, params, w, dy, beta, dx);
-}
-static ck_status conv_backward_weights(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *dy,
-                                       float beta, const ck_tensor *dw, const ck_tensor *dbias) {
-    return ck_conv2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
-}
-static const ckt_conv_ops conv_ops = {conv_forward, conv_backward_data, conv_backward_weights};
-
-static ck_status transpose_forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
-                                   const ck_tensor *bias, const ck_tensor *y) {
-    return ck_conv_transpose2d_forward(ctx, params, x, w, bias, y);
-}
-static ck_status transpose_backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
-                                         float beta, const ck_tensor *dx) {
-    return ck_conv_transpose2d_backward_data(ctx, params, w, dy, beta, dx);
-}
-static ck_status transpose_backward_weights(ck_context *ctx, const void *params, const ck_tensor *x,
-                                            const ck_tensor *dy, float beta, const ck_tensor *dw,
-                                            const ck_tensor *dbias) {
-    return ck_conv_transpose2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
-}
-static const ckt_conv_ops transpose_ops = {transpose_forward, transpose_backward_data, transpose_backward_weights};
-
 /* Backward-weights of shape s on run->ctx, beta 0 and 0.5, against the reference. */
 static void run_shape(ckt_run *run, const char *split, const split_shape *s, uint64_t seed) {
     ckt_case(run, "conv2d backward-weights, split-K %s: %s", split, s->label);
@@ -151,7 +122,7 @@ static void run_shape(ckt_run *run, const char *split, const split_shape *s, uin
     conv.dilation_w = transposed.dilation_w = s->dw;
     conv.groups = transposed.groups = s->groups;
     transposed.output_padding_h = transposed.output_padding_w = s->output_padding;
-    ckt_conv_case c = {s->transposed ? &transpose_ops : &conv_ops,
+    ckt_conv_case c = {s->transposed ? &ckt_conv_transpose2d_ops : &ckt_conv2d_ops,
                        s->transposed ? (const void *)&transposed : (const void *)&conv,
                        {s->n, s->c, s->h, s->w},
                        {s->transposed ? s->c : s->o, (s->transposed ? s->o : s->c) / s->groups, s->kh, s->kw},

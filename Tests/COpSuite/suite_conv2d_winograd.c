@@ -37,41 +37,6 @@ static const winograd_shape shapes[] = {
     {"wide, 5 images", 5, 7, 4, 37, 9, 1, 0, 0, 1, 1},
 };
 
-static ck_status forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
-                         const ck_tensor *bias, const ck_tensor *y) {
-    return ck_conv2d_forward(ctx, params, x, w, bias, y);
-}
-
-static ck_status backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
-                               float beta, const ck_tensor *dx) {
-    return ck_conv2d_backward_data(ctx, params, w, dy, beta, dx);
-}
-
-static ck_status backward_weights(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *dy,
-                                  float beta, const ck_tensor *dw, const ck_tensor *dbias) {
-    return ck_conv2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
-}
-
-static const ckt_conv_ops conv2d_ops = {forward, backward_data, backward_weights};
-
-static ck_status transpose_forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
-                                   const ck_tensor *bias, const ck_tensor *y) {
-    return ck_conv_transpose2d_forward(ctx, params, x, w, bias, y);
-}
-
-static ck_status transpose_backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
-                                         float beta, const ck_tensor *dx) {
-    return ck_conv_transpose2d_backward_data(ctx, params, w, dy, beta, dx);
-}
-
-static ck_status transpose_backward_weights(ck_context *ctx, const void *params, const ck_tensor *x,
-                                            const ck_tensor *dy, float beta, const ck_tensor *dw,
-                                            const ck_tensor *dbias) {
-    return ck_conv_transpose2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
-}
-
-static const ckt_conv_ops transpose_ops = {transpose_forward, transpose_backward_data, transpose_backward_weights};
-
 /* Transposed convs, 3x3 stride 1: label, N C H W O, pad top bottom left right, bias (C in, O out). */
 static const winograd_shape transposed[] = {
     {"transposed, pad 1", 2, 6, 7, 5, 9, 1, 1, 1, 1, 1},
@@ -87,7 +52,7 @@ static void run_transposed(ckt_run *run, const winograd_shape *s, int winograd, 
     p.pad_bottom = s->pb;
     p.pad_left = s->pl;
     p.pad_right = s->pr;
-    ckt_conv_case c = {&transpose_ops, &p, {s->n, s->c, s->h, s->w}, {s->c, s->o, 3, 3}, {0}, s->has_bias, 0, 0, 0,
+    ckt_conv_case c = {&ckt_conv_transpose2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->c, s->o, 3, 3}, {0}, s->has_bias, 0, 0, 0,
                        0, winograd};
     if (!ckt_expect_ok(run, ck_conv_transpose2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims"))
         return;
@@ -108,7 +73,7 @@ static void run_shape(ckt_run *run, const winograd_shape *s, int winograd, uint6
     p.pad_bottom = s->pb;
     p.pad_left = s->pl;
     p.pad_right = s->pr;
-    ckt_conv_case c = {&conv2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->o, s->c, 3, 3}, {0}, s->has_bias, 0, 0, 0, 0,
+    ckt_conv_case c = {&ckt_conv2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->o, s->c, 3, 3}, {0}, s->has_bias, 0, 0, 0, 0,
                        winograd};
     if (!ckt_expect_ok(run, ck_conv2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims")) return;
     /* Rounding counts: conv_check.h (Winograd: channels + 10, + 1 for the bias; direct: 9 per channel). */

@@ -42,23 +42,6 @@ static const conv_transpose2d_shape shapes[] = {
     {"decoder 2x2 stride 2 (1x16x14x14)", 1, 16, 14, 14, 8, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1},
 };
 
-static ck_status forward(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *w,
-                         const ck_tensor *bias, const ck_tensor *y) {
-    return ck_conv_transpose2d_forward(ctx, params, x, w, bias, y);
-}
-
-static ck_status backward_data(ck_context *ctx, const void *params, const ck_tensor *w, const ck_tensor *dy,
-                               float beta, const ck_tensor *dx) {
-    return ck_conv_transpose2d_backward_data(ctx, params, w, dy, beta, dx);
-}
-
-static ck_status backward_weights(ck_context *ctx, const void *params, const ck_tensor *x, const ck_tensor *dy,
-                                  float beta, const ck_tensor *dw, const ck_tensor *dbias) {
-    return ck_conv_transpose2d_backward_weights(ctx, params, x, dy, beta, dw, dbias);
-}
-
-static const ckt_conv_ops conv_transpose2d_ops = {forward, backward_data, backward_weights};
-
 static void run_shape(ckt_run *run, const conv_transpose2d_shape *s, uint64_t seed) {
     ckt_case(run, "conv_transpose2d %s: x %lldx%lldx%lldx%lld o %lld k %dx%d s %dx%d p %d,%d,%d,%d d %dx%d op %dx%d g %d%s",
              s->label, (long long)s->n, (long long)s->c, (long long)s->h, (long long)s->w, (long long)s->o, s->kh,
@@ -77,7 +60,7 @@ static void run_shape(ckt_run *run, const conv_transpose2d_shape *s, uint64_t se
     p.output_padding_w = s->opw;
     p.groups = s->groups;
 
-    ckt_conv_case c = {&conv_transpose2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->c, s->o / s->groups, s->kh, s->kw},
+    ckt_conv_case c = {&ckt_conv_transpose2d_ops, &p, {s->n, s->c, s->h, s->w}, {s->c, s->o / s->groups, s->kh, s->kw},
                        {0}, s->has_bias, 0, 0, 0, 0, 0};
     if (!ckt_expect_ok(run, ck_conv_transpose2d_output_dims(run->ref, &p, c.x, c.w, c.y), run->ref, "output dims"))
         return;
