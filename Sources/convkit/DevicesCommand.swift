@@ -42,6 +42,10 @@ struct DevicesCommand: ParsableCommand {
                 if ck_opencl_device_info(index, &info) == CK_OK {
                     print("             \(limits(of: info))")
                 }
+                // The description ends in the kernel tuning a context takes and where it comes from.
+                if let tuning = try? describe(backend: CK_BACKEND_AUTO, spec: "opencl:\(index)").components(separatedBy: "; ").last {
+                    print("             kernels: \(tuning)")
+                }
             }
         }
 
