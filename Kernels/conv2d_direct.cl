@@ -169,20 +169,6 @@ __kernel void conv2d_forward_flat(int16 g, int hp, int wp, __global const float 
     CK_FOR_BLOCK(CK_STORE_FLAT)
 }
 
-/* The sum of a vector's lanes. */
-inline float lane_sum(floatV v) {
-#if CONV_VEC == 16
-    float8 h8 = v.lo + v.hi;
-    float4 h4 = h8.lo + h8.hi;
-#elif CONV_VEC == 8
-    float4 h4 = v.lo + v.hi;
-#else
-    float4 h4 = v;
-#endif
-    float2 h2 = h4.lo + h4.hi;
-    return h2.x + h2.y;
-}
-
 /* Output and input channels of the 4 x 4 register tile of conv2d_backward_weights_vec. */
 #define WGT_O 4
 #define WGT_C 4

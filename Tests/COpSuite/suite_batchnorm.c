@@ -9,6 +9,7 @@
  * E[x^2] - mean^2, so the bound uses E[x^2] + mean^2), invstd adds a sqrt and
  * a division, y an affine map; the backward sums dy and dy * xhat over m
  * terms. Inputs shifted to [2, 4) exercise the cancellation in the variance.
+ * The forward in place (y = x) is checked against the same bounds.
  */
 #include "batchnorm_bounds.h"
 #include "crosscheck.h"
@@ -22,16 +23,21 @@ typedef struct bn_case {
     int64_t dims[4];
     double x_lo, x_hi;
     float epsilon, momentum;
+    double image_step; /* image b's x is shifted by b * image_step: planes with different means */
 } bn_case;
 
+/* Planes of 55, 23 and 9 elements leave a remainder after whole vectors of 4, 8 or 16. */
 static const bn_case cases[] = {
-    {"small", {2, 3, 4, 4}, -1.0, 1.0, 1e-5f, 0.1f},
-    {"two values per channel", {1, 5, 1, 2}, -1.0, 1.0, 1e-5f, 0.1f},
-    {"batch larger than the thread count", {17, 7, 3, 3}, -1.0, 1.0, 1e-5f, 0.1f},
-    {"channels not multiples of 8, width 1", {3, 13, 5, 1}, -1.0, 1.0, 1e-3f, 0.5f},
-    {"shifted inputs (mean 3)", {2, 16, 7, 7}, 2.0, 4.0, 1e-5f, 0.1f},
-    {"momentum 1", {2, 3, 3, 3}, -1.0, 1.0, 1e-5f, 1.0f},
-    {"ResNet-like 4x64x8x8", {4, 64, 8, 8}, -1.0, 1.0, 1e-5f, 0.1f},
+    {"small", {2, 3, 4, 4}, -1.0, 1.0, 1e-5f, 0.1f, 0.0},
+    {"two values per channel", {1, 5, 1, 2}, -1.0, 1.0, 1e-5f, 0.1f, 0.0},
+    {"batch larger than the thread count", {17, 7, 3, 3}, -1.0, 1.0, 1e-5f, 0.1f, 0.0},
+    {"channels not multiples of 8, width 1", {3, 13, 5, 1}, -1.0, 1.0, 1e-3f, 0.5f, 0.0},
+    {"shifted inputs (mean 3)", {2, 16, 7, 7}, 2.0, 4.0, 1e-5f, 0.1f, 0.0},
+    {"momentum 1", {2, 3, 3, 3}, -1.0, 1.0, 1e-5f, 1.0f, 0.0},
+    {"ResNet-like 4x64x8x8", {4, 64, 8, 8}, -1.0, 1.0, 1e-5f, 0.1f, 0.0},
+    {"planes of 55 (whole vectors and a remainder)", {3, 5, 5, 11}, -1.0, 1.0, 1e-5f, 0.1f, 0.0},
+    {"shifted inputs, planes of 23 over 9 images", {9, 4, 1, 23}, 2.0, 4.0, 1e-5f, 0.1f, 0.0},
+    {"image means 0, 1, ..., 6 (planes of 23)", {7, 3, 23, 1}, -1.0, 1.0, 1e-5f, 0.1f, 1.0},
 };
 
 /** The per-channel inputs of one case on both backends. */
@@ -39,9 +45,21 @@ typedef struct bn_inputs {
     ckt_pair x, gamma, beta, running_mean, running_var;
 } bn_inputs;
 
+/** Adds b * step to image b of x's reference values and writes them to both halves. */
+static int shift_images(ckt_run *run, ckt_pair *x, double step) {
+    double *v = ckt_read_new(run, x->ref);
+    if (!v) return 0;
+    const int64_t *d = x->ref->t.dims, image = d[1] * d[2] * d[3];
+    for (size_t i = 0; i < x->ref->count; i++) v[i] += step * (double)((int64_t)i / image);
+    ckt_pair_write(x, v);
+    free(v);
+    return 1;
+}
+
 static int make_inputs(ckt_run *run, const bn_case *c, uint64_t seed, bn_inputs *in) {
     const int64_t *ch = &c->dims[1];
     return ckt_pair_uniform(run, &in->x, 4, c->dims, seed, c->x_lo, c->x_hi) &&
+           (c->image_step == 0.0 || shift_images(run, &in->x, c->image_step)) &&
            ckt_pair_uniform(run, &in->gamma, 1, ch, seed + 1, -1.5, 1.5) &&
            ckt_pair_uniform(run, &in->beta, 1, ch, seed + 2, -1.0, 1.0) &&
            ckt_pair_uniform(run, &in->running_mean, 1, ch, seed + 3, c->x_lo, c->x_hi) &&
@@ -67,11 +85,11 @@ static void expect_unchanged(ckt_run *run, const ckt_pair *rm, const double *rm0
     free(got_v);
 }
 
-/** Forward in training (with or without running statistics) or inference mode. */
-static void check_forward(ckt_run *run, const bn_case *c, int training, int with_running, uint64_t seed) {
-    ckt_case(run, "batchnorm forward %s: x %lldx%lldx%lldx%lld %s%s", c->label, (long long)c->dims[0],
+/** Forward in training (with or without running statistics) or inference mode; in place: y is x. */
+static void check_forward(ckt_run *run, const bn_case *c, int training, int with_running, int in_place, uint64_t seed) {
+    ckt_case(run, "batchnorm forward %s: x %lldx%lldx%lldx%lld %s%s%s", c->label, (long long)c->dims[0],
              (long long)c->dims[1], (long long)c->dims[2], (long long)c->dims[3], training ? "training" : "inference",
-             training && !with_running ? " without running statistics" : "");
+             training && !with_running ? " without running statistics" : "", in_place ? " in place (y = x)" : "");
     const ck_batchnorm_params p = {c->epsilon, c->momentum, training};
     bn_inputs in = {0};
     ckt_pair y = {0}, saved_mean = {0}, saved_invstd = {0};
@@ -82,14 +100,15 @@ static void check_forward(ckt_run *run, const bn_case *c, int training, int with
         (rm0 = ckt_read_new(run, in.running_mean.ref)) != NULL && (rv0 = ckt_read_new(run, in.running_var.ref)) != NULL &&
         ckt_bn_forward_bounds(run, &b, &in.x, &in.gamma, &in.beta, rm0, rv0, &p)) {
         const ckt_pair *rm = with_running ? &in.running_mean : NULL, *rv = with_running ? &in.running_var : NULL;
+        ckt_pair *out = in_place ? &in.x : &y;
         ck_status st = ck_batchnorm2d_forward(run->ctx, &p, &in.x.test->t, &in.gamma.test->t, &in.beta.test->t,
                                               ckt_test_view(rm), ckt_test_view(rv), &saved_mean.test->t,
-                                              &saved_invstd.test->t, &y.test->t);
+                                              &saved_invstd.test->t, &out->test->t);
         ck_status sr = ck_batchnorm2d_forward(run->ref, &p, &in.x.ref->t, &in.gamma.ref->t, &in.beta.ref->t,
                                               ckt_ref_view(rm), ckt_ref_view(rv), &saved_mean.ref->t,
-                                              &saved_invstd.ref->t, &y.ref->t);
+                                              &saved_invstd.ref->t, &out->ref->t);
         if (ckt_pair_expect_ok(run, st, sr, "forward")) {
-            ckt_pair_expect_within_tol(run, "y", &y, b.y);
+            ckt_pair_expect_within_tol(run, "y", out, b.y);
             ckt_pair_expect_within_tol(run, "saved_mean", &saved_mean, b.saved_mean);
             ckt_pair_expect_within_tol(run, "saved_invstd", &saved_invstd, b.saved_invstd);
             if (with_running) {
@@ -172,9 +191,10 @@ void ckt_suite_batchnorm(ckt_run *run) {
     uint64_t seed = 90000;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++, seed += 100) {
         const bn_case *c = &cases[i];
-        check_forward(run, c, 1, 1, seed);
-        check_forward(run, c, 1, 0, seed + 10);
-        check_forward(run, c, 0, 1, seed + 20);
+        check_forward(run, c, 1, 1, 0, seed);
+        check_forward(run, c, 1, 0, 0, seed + 10);
+        check_forward(run, c, 0, 1, 0, seed + 20);
+        check_forward(run, c, 1, 1, 1, seed + 60);
         for (int training = 1; training >= 0; training--) {
             check_backward(run, c, training, 0.0f, 1, seed + 30 + (uint64_t)training);
             check_backward(run, c, training, 1.0f, 1, seed + 40 + (uint64_t)training);

@@ -25,7 +25,8 @@ typedef enum input_kind {
     INPUT_UNIFORM,  /* uniform in [-1, 1) */
     INPUT_TIES,     /* integers 0, 1, 2: many equal maxima (first in scan order wins) */
     INPUT_NEGATIVE, /* in [-2, -1): max padding must act as -inf, not 0 */
-    INPUT_NAN       /* uniform with a NaN every 7 elements: NaN wins (forward only) */
+    INPUT_NAN,      /* uniform with a NaN every 7 elements: NaN wins (the gradient goes to the last NaN) */
+    INPUT_NEG_INF   /* uniform with -inf on 4x4 blocks in a checkerboard: windows all -inf route to their first tap */
 } input_kind;
 
 typedef struct pool_shape {
@@ -49,6 +50,42 @@ static const pool_shape shapes[] = {
     {"max 3x3 s2 p1, rows of 40 (whole and partial vectors)", MAX, 2, 3, 9, 40, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"avg 2x2 s2, rows of 70 (whole and partial vectors)", AVG, 1, 3, 6, 70, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"max 3x3 s2 p1 ceil", MAX, 2, 5, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, INPUT_UNIFORM},
+    /*
+     * Rows of 35 to 100: on devices with vector kernels (CONV_VEC 4, 8, 16) the windows with taps past the
+     * row's edges go one by one, the others in whole vectors, the last one overlapping the vector before it
+     * (forward) or a remainder one by one (backward); rows of 76 put a vector's last tap on the row's last
+     * element (loads from one element earlier at stride 2), and so do rows of 66 in the backward, where
+     * 32 windows fill whole vectors (adds from one element earlier); stride 3 goes lane by lane.
+     */
+    {"max 3x3 s2 p1, rows of 66", MAX, 2, 3, 9, 66, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"avg 3x3 s2 p1, rows of 66, include pad", AVG, 2, 3, 9, 66, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"max 3x3 s2 p1, rows of 76", MAX, 2, 3, 11, 76, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"max 3x3 s2 p1 ceil, rows of 76", MAX, 2, 3, 10, 76, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, INPUT_UNIFORM},
+    {"max 3x3 s2 p1 ceil, rows of 75, negative inputs", MAX, 1, 3, 9, 75, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+     INPUT_NEGATIVE},
+    {"max 3x3 s1 p1, rows of 35, ties", MAX, 2, 2, 6, 35, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_TIES},
+    {"max 3x3 s1 p2 dilation 2, rows of 41", MAX, 2, 3, 9, 41, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 1, 0, INPUT_UNIFORM},
+    {"max 3x3 s2 p2 dilation 2x3 ceil, rows of 83", MAX, 1, 3, 9, 83, 3, 3, 2, 2, 2, 2, 2, 2, 2, 3, 1, 1, 0,
+     INPUT_UNIFORM},
+    {"max 2x3 s3 p1, rows of 100", MAX, 2, 2, 7, 100, 2, 3, 3, 3, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"max 3x3 s2 p1, rows of 76, NaN inputs", MAX, 1, 2, 7, 76, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_NAN},
+    {"max 3x3 s2 p1, rows of 76, -inf blocks", MAX, 1, 2, 12, 76, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_NEG_INF},
+    {"max 3x3 s1 p1, -inf blocks", MAX, 1, 2, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_NEG_INF},
+    {"avg 3x3 s2 p1, rows of 76, include pad", AVG, 2, 3, 11, 76, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
+    {"avg 3x3 s2 p1, rows of 76, exclude pad", AVG, 2, 3, 11, 76, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, INPUT_UNIFORM},
+    {"avg 3x3 s2 p1 ceil, rows of 75, include pad", AVG, 2, 3, 10, 75, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+     INPUT_UNIFORM},
+    {"avg 3x3 s2 p1 ceil, rows of 75, exclude pad", AVG, 2, 3, 10, 75, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 0, 0,
+     INPUT_UNIFORM},
+    {"avg 3x3 s1 p1, rows of 37, exclude pad", AVG, 2, 3, 7, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, INPUT_UNIFORM},
+    {"avg 3x3 s1 p1 ceil, rows of 37, include pad", AVG, 2, 3, 7, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+     INPUT_UNIFORM},
+    {"avg 3x2 s2 asymmetric padding ceil, rows of 53, exclude pad", AVG, 2, 2, 9, 53, 3, 2, 2, 2, 0, 2, 1, 0, 1, 1, 1,
+     0, 0, INPUT_UNIFORM},
+    {"avg 2x2 s3, rows of 100, divisor_override 3", AVG, 1, 3, 8, 100, 2, 2, 3, 3, 0, 0, 0, 0, 1, 1, 0, 1, 3,
+     INPUT_UNIFORM},
+    {"avg 3x3 s1 p2 dilation 2, rows of 40, include pad", AVG, 1, 3, 8, 40, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 0, 1, 0,
+     INPUT_UNIFORM},
     {"avg 3x3 s2 p1 count_include_pad", AVG, 2, 5, 15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 1, 0, INPUT_UNIFORM},
     {"avg 3x3 s2 p1 exclude pad", AVG, 2, 5, 15, 15, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, INPUT_UNIFORM},
     {"avg ceil, window past the padded input, include pad", AVG, 1, 2, 6, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, INPUT_UNIFORM},
@@ -93,6 +130,10 @@ static void fill_input(ckt_pair *x, input_kind kind, uint64_t seed) {
     for (size_t i = 0; i < n; i++) {
         if (kind == INPUT_TIES) v[i] = floor(v[i]);
         if (kind == INPUT_NAN && i % 7 == 3) v[i] = NAN;
+        if (kind == INPUT_NEG_INF) {
+            const int64_t *dims = x->test->t.dims, h = (int64_t)i / dims[3] % dims[2], w = (int64_t)i % dims[3];
+            if ((h / 4 + w / 4) % 2 == 0) v[i] = -INFINITY;
+        }
     }
     ckt_pair_write(x, v);
     free(v);
@@ -178,10 +219,8 @@ static void run_shape(ckt_run *run, const pool_shape *s, uint64_t seed) {
         fill_input(&x, s->input, seed);
         double taps = (double)s->kh * s->kw; /* at most this many windows share an input element */
         check_forward(run, &p, &x, y_dims, taps);
-        if (s->input != INPUT_NAN) {
-            check_backward(run, &p, &x, y_dims, 0.0f, taps, seed + 10);
-            check_backward(run, &p, &x, y_dims, 1.0f, taps, seed + 20);
-        }
+        check_backward(run, &p, &x, y_dims, 0.0f, taps, seed + 10);
+        check_backward(run, &p, &x, y_dims, 1.0f, taps, seed + 20);
     }
     ckt_pair_free(&x);
 }

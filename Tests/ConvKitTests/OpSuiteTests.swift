@@ -59,6 +59,23 @@ final class OpSuiteTests: XCTestCase {
         }
     }
 
+    /// The pooling and batch-norm suites on OpenCL without vector kernels (CONV_VEC 0: the kernels GPUs
+    /// run) and with those of CPU devices at each vector width (4, 8, 16), whose row and plane
+    /// remainders differ.
+    func testPoolAndBatchNormSuitesOnOpenCLAtEveryVectorWidth() throws {
+        try requireOpenCL()
+        defer { unsetenv("CONVKIT_CL_TUNING") }
+        for tuning in ["32,32,16,4,4,0,0", "32,32,16,4,4,4,4", "32,32,16,4,4,8,8", "32,32,16,4,4,16,8"] {
+            setenv("CONVKIT_CL_TUNING", tuning, 1)
+            for name in ["pool2d", "batchnorm"] {
+                var result = ck_suite_result()
+                XCTAssertEqual(ck_suite_run(name, CK_BACKEND_OPENCL, fixtures, &result), 0, "\(name): could not run")
+                XCTAssertGreaterThan(result.checks, 0, "\(name): made no checks")
+                XCTAssertEqual(result.failures, 0, "\(name) on OpenCL (tuning \(tuning)): \(result.failures) checks failed")
+            }
+        }
+    }
+
     /// The CPU backend's portable kernels, which AVX2/FMA machines otherwise never run.
     func testSuitesOnCPUBackendWithPortableKernels() {
         setenv("CONVKIT_CPU_SIMD", "portable", 1)

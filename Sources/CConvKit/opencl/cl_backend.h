@@ -97,6 +97,9 @@ typedef struct ck_cl_view {
 /** The view of a validated float32 or int32 tensor (ck_cl_require_int_sized checked its extent). */
 ck_cl_view ck_cl_view_of(const ck_tensor *t);
 
+/** The view of an optional tensor, or of `fallback` (a valid buffer the kernel does not touch) when t is NULL. */
+ck_cl_view ck_cl_view_or(const ck_tensor *t, const ck_tensor *fallback);
+
 /**
  * CK_OK when every non-NULL tensor's offset + element count fits in int32
  * (kernels index with 32-bit integers); else CK_ERR_UNSUPPORTED, message set.

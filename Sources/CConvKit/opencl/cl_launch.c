@@ -9,6 +9,8 @@ ck_cl_view ck_cl_view_of(const ck_tensor *t) {
     return view;
 }
 
+ck_cl_view ck_cl_view_or(const ck_tensor *t, const ck_tensor *fallback) { return ck_cl_view_of(t ? t : fallback); }
+
 ck_status ck_cl_require_int_sized(ck_backend *backend, const char *op, const ck_tensor *const *tensors, int count) {
     for (int i = 0; i < count; i++) {
         const ck_tensor *t = tensors[i];

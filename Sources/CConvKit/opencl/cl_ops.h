@@ -210,6 +210,15 @@ ck_status ck_cl_sgd_update(ck_backend *backend, const ck_sgd_update_args *args);
 ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args);
 ck_status ck_cl_rmsprop_update(ck_backend *backend, const ck_rmsprop_update_args *args);
 
+/*
+ * cl_batchnorm_planes.c: batch norm on devices whose tuning sets conv_vec (CPU devices), on batchnorm.cl's
+ * plane kernels; the tensors already checked with CK_CL_REQUIRE_INT_SIZED.
+ */
+ck_status ck_cl_batchnorm2d_forward_planes(ck_backend *backend, const char *op,
+                                           const ck_batchnorm2d_forward_args *args);
+ck_status ck_cl_batchnorm2d_backward_planes(ck_backend *backend, const char *op,
+                                            const ck_batchnorm2d_backward_args *args);
+
 /* cl_pool.c */
 ck_status ck_cl_pool2d_forward(ck_backend *backend, const ck_pool2d_forward_args *args);
 ck_status ck_cl_pool2d_backward(ck_backend *backend, const ck_pool2d_backward_args *args);

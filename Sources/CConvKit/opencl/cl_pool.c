@@ -52,6 +52,13 @@ ck_status ck_cl_pool2d_backward(ck_backend *backend, const ck_pool2d_backward_ar
     ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), dx = ck_cl_view_of(args->dx);
     const char *op = "pool2d_backward";
     float beta = args->beta;
+    if (ck_cl(backend)->tuning.conv_vec) { /* a plane of dx per item, the max windows' winners found again */
+        const ck_cl_arg list[] = {CK_CL_ARG(g),      CK_CL_ARG(avg),       CK_CL_ARG(x.mem),  CK_CL_ARG(x.offset),
+                                  CK_CL_ARG(dy.mem), CK_CL_ARG(dy.offset), CK_CL_ARG(beta),   CK_CL_ARG(dx.mem),
+                                  CK_CL_ARG(dx.offset)};
+        const size_t planes = (size_t)g.s[0], one = 1;
+        return ck_cl_launch(backend, op, CK_CL_PROGRAM_POOL2D, "pool2d_backward_vec", 1, &planes, &one, list, 9);
+    }
     /* Max: each window's winner into pooled scratch first (average: unused, dy's buffer stands in). */
     const size_t winner_bytes = ck_tensor_numel(args->dy) * sizeof(cl_int);
     cl_mem winner = NULL;

@@ -32,7 +32,7 @@ static const struct {
     [CK_CL_PROGRAM_CONV2D_WINOGRAD] = {"conv2d_winograd.cl", CONV_VEC | CONV_GEOMETRY},
     [CK_CL_PROGRAM_CONV2D_DEPTHWISE] = {"conv2d_depthwise.cl", CONV_VEC | CONV_GEOMETRY | PARTIALS},
     [CK_CL_PROGRAM_POOL2D] = {"pool2d.cl", CONV_VEC},
-    [CK_CL_PROGRAM_BATCHNORM] = {"batchnorm.cl", GROUP},
+    [CK_CL_PROGRAM_BATCHNORM] = {"batchnorm.cl", GROUP | CONV_VEC},
     [CK_CL_PROGRAM_OPTIM] = {"optim.cl", 0},
     [CK_CL_PROGRAM_REDUCE] = {"reduce.cl", GROUP},
     [CK_CL_PROGRAM_LOSS] = {"loss.cl", GROUP},

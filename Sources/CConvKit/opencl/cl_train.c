@@ -1,6 +1,7 @@
 /*
  * cl_train.c — batch norm forward / backward and the SGD, Adam and RMSprop
- * updates on OpenCL (Kernels/batchnorm.cl, Kernels/optim.cl). Float32 tensors; batch
+ * updates on OpenCL (Kernels/batchnorm.cl, Kernels/optim.cl; batch norm on
+ * devices whose tuning sets conv_vec: cl_batchnorm_planes.c). Float32 tensors; batch
  * norm x, y, dy, dx: (N, C, H, W), its per-channel tensors (C); optimizer
  * param, grad and state: one shape.
  */
@@ -8,12 +9,7 @@
 
 #include <math.h>
 
-/* The view of an optional tensor, or of `fallback` (a valid buffer the kernel does not touch). */
-static ck_cl_view optional_view(const ck_tensor *t, const ck_tensor *fallback) {
-    return ck_cl_view_of(t ? t : fallback);
-}
-
-/* One work group of CK_CL_DEFAULT_GROUP items per channel. */
+/* One work group of CK_CL_DEFAULT_GROUP items per channel (devices without conv_vec). */
 static ck_status launch_channels(ck_backend *backend, const char *op, const char *kernel, int64_t channels,
                                  const ck_cl_arg *args, cl_uint arg_count) {
     const size_t local = CK_CL_DEFAULT_GROUP, global = (size_t)channels * CK_CL_DEFAULT_GROUP;
@@ -24,14 +20,15 @@ ck_status ck_cl_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_fo
     const char *op = "batchnorm2d_forward";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->gamma, args->beta, args->running_mean, args->running_var,
                             args->saved_mean, args->saved_invstd, args->y);
+    if (ck_cl(backend)->tuning.conv_vec) return ck_cl_batchnorm2d_forward_planes(backend, op, args);
     const ck_batchnorm_params *p = args->params;
     int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
     int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]);
     int32_t training = p->training != 0, has_running = args->running_mean != NULL;
     float epsilon = p->epsilon, momentum = p->momentum;
     ck_cl_view x = ck_cl_view_of(args->x), gamma = ck_cl_view_of(args->gamma), beta = ck_cl_view_of(args->beta);
-    ck_cl_view rm = optional_view(args->running_mean, args->saved_mean);
-    ck_cl_view rv = optional_view(args->running_var, args->saved_invstd);
+    ck_cl_view rm = ck_cl_view_or(args->running_mean, args->saved_mean);
+    ck_cl_view rv = ck_cl_view_or(args->running_var, args->saved_invstd);
     ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
     ck_cl_view y = ck_cl_view_of(args->y);
     const ck_cl_arg list[] = {
@@ -48,6 +45,7 @@ ck_status ck_cl_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_b
     const char *op = "batchnorm2d_backward";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->dy, args->gamma, args->saved_mean, args->saved_invstd,
                             args->dx, args->dgamma, args->dbeta);
+    if (ck_cl(backend)->tuning.conv_vec) return ck_cl_batchnorm2d_backward_planes(backend, op, args);
     int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
     int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]);
     int32_t training = args->params->training != 0;
@@ -56,7 +54,7 @@ ck_status ck_cl_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_b
     ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), gamma = ck_cl_view_of(args->gamma);
     ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
     ck_cl_view dx = ck_cl_view_of(args->dx);
-    ck_cl_view dgamma = optional_view(args->dgamma, args->dx), dbeta = optional_view(args->dbeta, args->dx);
+    ck_cl_view dgamma = ck_cl_view_or(args->dgamma, args->dx), dbeta = ck_cl_view_or(args->dbeta, args->dx);
     const ck_cl_arg list[] = {
         CK_CL_ARG(batch),      CK_CL_ARG(channels),   CK_CL_ARG(plane),         CK_CL_ARG(training),
         CK_CL_ARG(x.mem),      CK_CL_ARG(x.offset),   CK_CL_ARG(dy.mem),        CK_CL_ARG(dy.offset),
@@ -104,7 +102,7 @@ ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args
     ck_cl_view param = ck_cl_view_of(args->param), grad = ck_cl_view_of(args->grad);
     ck_cl_view m = ck_cl_view_of(args->m), v = ck_cl_view_of(args->v);
     int32_t amsgrad = args->v_max != NULL;
-    ck_cl_view v_max = optional_view(args->v_max, args->v);
+    ck_cl_view v_max = ck_cl_view_or(args->v_max, args->v);
     const ck_cl_arg list[] = {CK_CL_ARG(n),            CK_CL_ARG(step_size),  CK_CL_ARG(bias2_sqrt),
                               CK_CL_ARG(epsilon),      CK_CL_ARG(beta1),      CK_CL_ARG(beta1_keep),
                               CK_CL_ARG(beta2),        CK_CL_ARG(beta2_keep), CK_CL_ARG(weight_decay),
@@ -126,8 +124,8 @@ ck_status ck_cl_rmsprop_update(ck_backend *backend, const ck_rmsprop_update_args
     float weight_decay = p->weight_decay, momentum = p->momentum;
     ck_cl_view param = ck_cl_view_of(args->param), grad = ck_cl_view_of(args->grad);
     ck_cl_view square_avg = ck_cl_view_of(args->square_avg);
-    ck_cl_view grad_avg = optional_view(args->grad_avg, args->square_avg);
-    ck_cl_view buffer = optional_view(args->momentum_buffer, args->square_avg);
+    ck_cl_view grad_avg = ck_cl_view_or(args->grad_avg, args->square_avg);
+    ck_cl_view buffer = ck_cl_view_or(args->momentum_buffer, args->square_avg);
     const ck_cl_arg list[] = {CK_CL_ARG(n),                 CK_CL_ARG(lr),              CK_CL_ARG(alpha),
                               CK_CL_ARG(keep),              CK_CL_ARG(epsilon),         CK_CL_ARG(weight_decay),
                               CK_CL_ARG(momentum),          CK_CL_ARG(param.mem),       CK_CL_ARG(param.offset),
