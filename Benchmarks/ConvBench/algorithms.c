@@ -67,8 +67,14 @@ static int winograd_fits(const bench_shape *shape, bench_pass pass) {
     return shape->kernel == 3 && shape->stride == 1 && shape->groups == 1 && pass != BENCH_BACKWARD_WEIGHTS;
 }
 
-/* Whether the auto context runs the Winograd passes it fits: its tuning says "winograd on" (cl_tuning.c). */
-static int winograd_chosen(const bench_algorithms *a) { return strstr(ck_context_describe(a->ctx), "winograd on") != NULL; }
+/* Whether the auto context runs the Winograd passes shape fits: its tuning says "winograd on", or "winograd from
+   N channels" with N at most the shape's input and output channels (cl_tuning.c). */
+static int winograd_chosen(const bench_algorithms *a, const bench_shape *shape) {
+    const char *description = ck_context_describe(a->ctx), *from = strstr(description, "winograd from ");
+    if (strstr(description, "winograd on")) return 1;
+    const long channels = shape->c < shape->o ? (long)shape->c : (long)shape->o;
+    return from != NULL && strtol(from + strlen("winograd from "), NULL, 10) <= channels;
+}
 
 ck_status bench_algorithms_open(bench_algorithms *a, const ck_context_options *options) {
     memset(a, 0, sizeof *a);
@@ -134,8 +140,8 @@ ck_status bench_algorithms_choose(bench_algorithms *a, const bench_shape *shape,
     if (strcmp(choice->chosen, "direct-vec") != 0 || a->forced_count < 3) return CK_OK;
     choice->alternatives[choice->alternative_count++] = 0;
     if (winograd_fits(shape, pass)) {
-        if (winograd_chosen(a)) choice->chosen = "winograd";
-        choice->alternatives[choice->alternative_count++] = winograd_chosen(a) ? 2 : 1;
+        if (winograd_chosen(a, shape)) choice->chosen = "winograd";
+        choice->alternatives[choice->alternative_count++] = winograd_chosen(a, shape) ? 2 : 1;
     }
     return CK_OK;
 }

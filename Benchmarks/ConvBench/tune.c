@@ -117,6 +117,22 @@ static void write_json(const char *path, const ck_device_info *info, const candi
     printf("wrote %s\n", path);
 }
 
+/*
+ * The Winograd setting a default context on device 0 has (the table's, or a saved one): 0 off, 1 on, n "from n
+ * channels". The tuner does not search it; its row and saved tuning keep it. Read from ck_context_describe.
+ */
+static int current_winograd(void) {
+    ck_context_options context_options;
+    ck_context_options_init(&context_options);
+    context_options.backend = CK_BACKEND_OPENCL;
+    ck_context *ctx = NULL;
+    if (ck_context_create(&context_options, &ctx) != CK_OK) return 0;
+    const char *description = ck_context_describe(ctx), *from = strstr(description, "winograd from ");
+    int winograd = strstr(description, "winograd on") ? 1 : from ? atoi(from + strlen("winograd from ")) : 0;
+    ck_context_destroy(ctx);
+    return winograd;
+}
+
 int bench_tune(const bench_tune_options *options) {
     ck_device_info info;
     if (ck_opencl_device_count() == 0 || ck_opencl_device_info(0, &info) != CK_OK) {
@@ -151,19 +167,22 @@ int bench_tune(const bench_tune_options *options) {
                      direct, COUNT(direct_candidates), 7u);
     const candidate *winner = best >= 0 ? &direct[best] : &tiles[best_tiles];
 
+    const int winograd = winner->t[5] > 0 ? current_winograd() : 0; /* Winograd needs the direct kernels */
     char row[512];
     snprintf(row, sizeof row,
-             "    {\"%s\", \"%s\", {%d, %d, %d, %d, %d, %d, %d, 0, 0}}, /* ck-bench --tune, driver %s: %.1f GFLOP/s; "
-             "Winograd 0 (off) until ck-bench shows winograd faster than direct-vec; split-K 0 (per call) */",
+             "    {\"%s\", \"%s\", {%d, %d, %d, %d, %d, %d, %d, %d, 0}}, /* ck-bench --tune, driver %s: %.1f GFLOP/s; "
+             "Winograd %d as before the tuning (0 off, n: from n channels; compare with ck-bench's winograd rows); "
+             "split-K 0 (per call) */",
              info.vendor, info.name, winner->t[0], winner->t[1], winner->t[2], winner->t[3], winner->t[4],
-             winner->t[5], winner->t[6], info.driver_version, best >= 0 ? direct[best].score : 0.0);
+             winner->t[5], winner->t[6], winograd, info.driver_version, best >= 0 ? direct[best].score : 0.0,
+             winograd);
     printf("\nthe row for Sources/CConvKit/opencl/cl_tuning.c (above the defaults):\n%s\n", row);
     if (options->json_path)
         write_json(options->json_path, &info, tiles, COUNT(tile_candidates), direct, COUNT(direct_candidates), row);
     if (!options->save) return 0;
     char text[96], path[1024];
     format(winner, text, sizeof text);
-    strncat(text, ",0", sizeof text - strlen(text) - 1); /* Winograd off */
+    snprintf(text + strlen(text), sizeof text - strlen(text), ",%d", winograd);
     if (ck_opencl_save_tuning(0, text, path, sizeof path) != CK_OK) {
         fprintf(stderr, "ck-bench --tune --save: %s\n", ck_last_error(NULL));
         return 1;

@@ -242,12 +242,21 @@ static void check_tuning(ckt_run *run) {
         conv_agrees(run, ctx);
         ck_context_destroy(ctx);
     }
+    const ckt_env from_256[] = {{"CONVKIT_CL_WINOGRAD", "256"}};
+    if ((ctx = ckt_context_with_env(run, CK_BACKEND_OPENCL, from_256, 1)) != NULL) {
+        const char *description = ck_context_describe(ctx);
+        ckt_expect(run, strstr(description, "direct conv ") == NULL || strstr(description, "winograd from 256 channels"),
+                   "CONVKIT_CL_WINOGRAD=256 is not in the description: %s", description);
+        ck_context_destroy(ctx);
+    }
     static const char *const refused[][2] = {
         {"CONVKIT_CL_TUNING", "32,32,16,3,4,0,0"}, /* 3 does not divide 32 */
         {"CONVKIT_CL_TUNING", "32,32"},            /* malformed */
         {"CONVKIT_CL_TUNING", "32,32,16,4,4,5,8"}, /* vector width 5 */
         {"CONVKIT_OPENCL_FALLBACK", "reduce_sum,no_such_op"},
-        {"CONVKIT_CL_WINOGRAD", "yes"}, /* on or off */
+        {"CONVKIT_CL_WINOGRAD", "yes"}, /* on, off, or channels 1...65536 */
+        {"CONVKIT_CL_WINOGRAD", "0"},
+        {"CONVKIT_CL_WINOGRAD", "65537"},
         {"CONVKIT_CL_SPLIT_K", "0"},    /* auto or 1...1024 slices */
         {"CONVKIT_CL_SPLIT_K", "1025"},
         {"CONVKIT_CL_SPLIT_K", "-2"},

@@ -9,7 +9,8 @@
  * that the GEMM and the output transform read them from cache)
  * winograd_input (V: 16 x C x tiles), winograd_gemm (M = U V: 16 x O x
  * tiles) and winograd_output (y). Whether a call takes this path: the
- * tuning's Winograd setting (the table in cl_tuning.c, or CONVKIT_CL_WINOGRAD).
+ * tuning's Winograd setting (the table in cl_tuning.c, or CONVKIT_CL_WINOGRAD):
+ * off, or on for the convs with at least that many input and output channels.
  */
 #include "opencl/cl_ops.h"
 
@@ -51,7 +52,8 @@ static int winograd_fits(const ck_cl_state *state, const cl_int16 *g) {
 
 int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g) {
     const ck_cl_state *state = ck_cl(backend);
-    return state->tuning.winograd && winograd_fits(state, g);
+    const int32_t channels = g->s[1] < g->s[4] ? g->s[1] : g->s[4];
+    return state->tuning.winograd > 0 && channels >= state->tuning.winograd && winograd_fits(state, g);
 }
 
 ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view x,

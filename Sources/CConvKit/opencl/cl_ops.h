@@ -168,7 +168,8 @@ ck_status ck_cl_conv2d_backward_weights_pass(ck_backend *backend, const char *op
  * Whether geometry g (a forward conv, or the stride-1 forward conv that runs a
  * backward-data) takes Winograd F(2x2, 3x3) on this context (cl_conv_winograd.c):
  * 3x3, stride 1, dilation 1, one group, a device with CONV_VEC, and the
- * tuning's Winograd setting on (cl_tuning.h: the table, or CONVKIT_CL_WINOGRAD).
+ * tuning's Winograd setting on for its channel counts (cl_tuning.h: the
+ * table, or CONVKIT_CL_WINOGRAD).
  */
 int ck_cl_conv2d_uses_winograd(ck_backend *backend, const cl_int16 *g);
 

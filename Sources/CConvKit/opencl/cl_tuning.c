@@ -22,11 +22,12 @@ static const ck_cl_tuning_entry table[] = {
     /* PoCL on CPUs with AVX-512 (32 vector registers: 8 accumulators of 16 lanes). ck-bench --tune --quick
        --filter conv3x3 on an AMD EPYC (Zen 4, 2 cores, PoCL 3.1), then the best direct candidates on full
        batches: 16 x 8 ahead of 8 x 16, 16 x 12 and 8 x 8; tiles 64 x 64 x 8 / 4 x 4 best for the GEMM. */
-    /* Winograd off: there F(2x2, 3x3) ran slower than the direct kernels whenever the direct kernels got the
-       machine (ck-bench forward, N = 32, runs alternated, ms: 64x56 100-218 against 55-110, 128x28 59-112
-       against 48-100, 256x14 64-85 against 49-105); it came out ahead only while other jobs slowed the
-       direct kernel (Kernels/README.md, "Winograd"). */
-    {"", "avx512", {64, 64, 8, 4, 4, 16, 8, 0, 0}},
+    /* Winograd from 256 channels: on the idle machine (ck-bench --set catalog --algorithms chosen, N = 32,
+       CONVKIT_CL_WINOGRAD on / off, two rounds, forward and backward-data GFLOP/s) it beat the direct kernels
+       at 256 channels, 14x14 (212-214 against 147-155) and 512, 7x7 (191-200 against 119-130), tied at 128,
+       28x28 (152-159 against 153-155) and lost at 64, 56x56 (99-101 against 138-139): its transforms cost
+       about 1/C + 1/O of the GEMM work it saves (Kernels/README.md, "Winograd"). */
+    {"", "avx512", {64, 64, 8, 4, 4, 16, 8, 256, 0}},
 };
 
 /* Defaults when no row matches: GPUs and accelerators take the implicit GEMM, CPUs the direct kernels
@@ -59,8 +60,8 @@ static const char *problem_of(const ck_device_info *info, const ck_cl_tuning *t)
     else if (!(t->conv_vec == 0 && t->conv_block == 0) &&
              (!(t->conv_vec == 4 || t->conv_vec == 8 || t->conv_vec == 16) || t->conv_block < 1 || t->conv_block > 32))
         problem = "conv vec must be 4, 8 or 16 and conv block 1...32 (or both 0: implicit GEMM)";
-    else if (t->winograd != 0 && t->winograd != 1)
-        problem = "winograd must be 0 or 1";
+    else if (t->winograd < 0 || t->winograd > 65536)
+        problem = "winograd must be 0 (off) or the fewest channels that take it, 1...65536";
     return problem;
 }
 
@@ -178,14 +179,20 @@ ck_status ck_opencl_save_tuning(int32_t device_index, const char *tuning, char *
     return CK_OK;
 }
 
-/* CONVKIT_CL_WINOGRAD: -1 when unset or empty (the tuning's own), 1 for on, 0 for off; another value fails
-   with CK_ERR_INVALID_ARGUMENT. */
+/* CONVKIT_CL_WINOGRAD: -1 when unset or empty (the tuning's own), 1 for on, 0 for off, n for "from n channels";
+   another value fails with CK_ERR_INVALID_ARGUMENT. */
 static ck_status winograd_setting(ck_context *ctx, int *out) {
     const char *text = getenv("CONVKIT_CL_WINOGRAD");
     *out = -1;
     if (!text || !text[0]) return CK_OK;
     if (strcmp(text, "on") == 0 || strcmp(text, "off") == 0) return *out = text[1] == 'n', CK_OK;
-    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT, "ck_context_create: CONVKIT_CL_WINOGRAD='%s'; it takes on or off",
+    char *end = NULL;
+    long channels = strtol(text, &end, 10);
+    if (isdigit((unsigned char)text[0]) && *end == '\0' && channels >= 1 && channels <= 65536)
+        return *out = (int)channels, CK_OK;
+    return ck_set_error(ctx, CK_ERR_INVALID_ARGUMENT,
+                        "ck_context_create: CONVKIT_CL_WINOGRAD='%s'; it takes on, off, or the fewest input and output "
+                        "channels of the convs that take Winograd (1...65536)",
                         text);
 }
 
@@ -248,12 +255,13 @@ ck_status ck_cl_tuning_for(ck_context *ctx, const ck_cl_device *device, ck_cl_tu
 }
 
 void ck_cl_tuning_describe(const ck_cl_tuning *t, char *out, size_t capacity) {
-    char split[24] = "auto";
+    char split[24] = "auto", winograd[40] = "off";
     if (t->split_k > 0) snprintf(split, sizeof split, "%d", t->split_k);
+    if (t->winograd == 1) snprintf(winograd, sizeof winograd, "on");
+    if (t->winograd > 1) snprintf(winograd, sizeof winograd, "from %d channels", t->winograd);
     if (t->conv_vec)
         snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, direct conv %d x %d, winograd %s, split-K %s", t->tile_m,
-                 t->tile_n, t->tile_k, t->work_m, t->work_n, t->conv_vec, t->conv_block, t->winograd ? "on" : "off",
-                 split);
+                 t->tile_n, t->tile_k, t->work_m, t->work_n, t->conv_vec, t->conv_block, winograd, split);
     else
         snprintf(out, capacity, "tiles %dx%dx%d/%dx%d, implicit-GEMM conv, split-K %s", t->tile_m, t->tile_n,
                  t->tile_k, t->work_m, t->work_n, split);

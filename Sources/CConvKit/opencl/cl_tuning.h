@@ -20,9 +20,11 @@ typedef struct ck_cl_tuning {
        both 0 = every conv pass on the implicit GEMM instead. */
     int conv_vec, conv_block;
     /* Winograd F(2x2, 3x3) for the forward and backward-data of 3x3 stride-1 convs
-       (Kernels/conv2d_winograd.cl, on devices with CONV_VEC): 1 = on, 0 = off (the direct kernels).
-       The table's eighth number (0 where left out); the environment variable CONVKIT_CL_WINOGRAD
-       (on, off; read when a context is created) overrides it. */
+       (Kernels/conv2d_winograd.cl, on devices with CONV_VEC): 0 = off (the direct kernels); n >= 1 =
+       on for the convs whose input and output channels are both at least n (its transforms cost
+       about 1/C + 1/O of the GEMM they save; 1 = every such conv). The table's eighth number (0
+       where left out); the environment variable CONVKIT_CL_WINOGRAD (on = 1, off = 0, or n; read
+       when a context is created) overrides it. */
     int winograd;
     /* Split-K of the implicit-GEMM backward-weights (cl_conv_split_k.c): 0 = the slices
        ck_cl_split_k_slices chooses per call (cl_split_k.h), n > 0 = always n slices. The table's
