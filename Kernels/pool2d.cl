@@ -21,7 +21,8 @@
  * divisions to find an item's position.
  *
  * Devices whose tuning sets CONV_VEC (CPU devices) run pool2d_forward_vec (a
- * row of y per item) and pool2d_backward_vec (a plane of dx per item,
+ * row of y per item; pool2d_forward_rows for rows of fewer than 2 * CONV_VEC
+ * outputs) and pool2d_backward_vec (a plane of dx per item,
  * scattering into it without atomics), in vectors of CONV_VEC windows
  * (common/vector.cl). A row's windows whose column taps are all inside the
  * input (inner_columns) go in vectors with one vector load per tap (stride 2:
@@ -198,6 +199,46 @@ __kernel void pool2d_forward_vec(int16 g, int2 avg, __global const float *x, int
         ow = end;
     }
     for (; ow < GOW; ow++) out[ow] = window_value(g, avg, plane, oh, ow);
+}
+
+/**
+ * pool2d_forward_vec for rows narrower than two vectors (LeNet's and the Fashion CNN's
+ * pools): y row oh of plane p per item, every window in vectors of CONV_VEC outputs, each
+ * tap one load_lanes of the row (lanes outside the input: -inf for max, 0 for average)
+ * and the divisor lane by lane. Launch: global (OH, P).
+ */
+__kernel void pool2d_forward_rows(int16 g, int2 avg, __global const float *x, int x_off, __global float *y,
+                                 int y_off) {
+    int oh = get_global_id(0), p = get_global_id(1);
+    if (oh >= GOH || p >= GP) return;
+    __global const float *plane = x + x_off + p * GH * GW;
+    __global float *out = y + y_off + (p * GOH + oh) * GOW;
+    const int rows = GMODE != 0 ? divisor_rows(g, avg, oh) : 0;
+    for (int ow0 = 0; ow0 < GOW; ow0 += CONV_VEC) {
+        /* Max: -inf outside the input; a tap replaces the best when greater or NaN, as window_max. */
+        floatV result = GMODE == 0 ? (floatV)(-INFINITY) : (floatV)(0.0f);
+        for (int kh = 0; kh < GKH; kh++) {
+            int ih = oh * GSH - GPT + kh * GDH;
+            if (ih < 0 || ih >= GH) continue;
+            for (int kw = 0; kw < GKW; kw++) {
+                int start = ow0 * GSW - GPL + kw * GDW;
+                if (GMODE == 0) {
+                    floatV v = load_lanes(plane + ih * GW, start, GSW, GW, -INFINITY);
+                    result = select(result, v, isgreater(v, result) | isnan(v));
+                } else {
+                    result += load_lanes(plane + ih * GW, start, GSW, GW, 0.0f);
+                }
+            }
+        }
+        if (GMODE != 0 && avg.s1 > 0) {
+            result /= (floatV)((float)avg.s1);
+        } else if (GMODE != 0) {
+            float divisor[CONV_VEC];
+            for (int j = 0; j < CONV_VEC; j++) divisor[j] = (float)(rows * divisor_columns(g, avg, min(ow0 + j, GOW - 1)));
+            result /= vloadV(0, divisor);
+        }
+        store_lanes(result, 0.0f, out + ow0, GOW - ow0);
+    }
 }
 
 /* Adds what window (oh, ow) of x's `plane` routes to dx's plane `out` (H x W): dy at its winner, or dy / divisor at

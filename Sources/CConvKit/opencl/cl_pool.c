@@ -37,10 +37,11 @@ ck_status ck_cl_pool2d_forward(ck_backend *backend, const ck_pool2d_forward_args
     ck_cl_view x = ck_cl_view_of(args->x), y = ck_cl_view_of(args->y);
     const ck_cl_arg list[] = {CK_CL_ARG(g), CK_CL_ARG(avg), CK_CL_ARG(x.mem), CK_CL_ARG(x.offset), CK_CL_ARG(y.mem),
                               CK_CL_ARG(y.offset)};
-    if (ck_cl(backend)->tuning.conv_vec) { /* a row of y per item */
+    const int32_t vec = ck_cl(backend)->tuning.conv_vec;
+    if (vec) { /* a row of y per item, in vectors; narrow rows (under two vectors) every window in masked lanes */
         const size_t global[2] = {(size_t)g.s[3], (size_t)g.s[0]}, local[2] = {g.s[3] < 8 ? (size_t)g.s[3] : 8, 1};
-        return ck_cl_launch(backend, "pool2d_forward", CK_CL_PROGRAM_POOL2D, "pool2d_forward_vec", 2, global, local,
-                            list, 6);
+        const char *kernel = g.s[4] < 2 * vec ? "pool2d_forward_rows" : "pool2d_forward_vec";
+        return ck_cl_launch(backend, "pool2d_forward", CK_CL_PROGRAM_POOL2D, kernel, 2, global, local, list, 6);
     }
     return launch_planes(backend, "pool2d_forward", "pool2d_forward", g.s[4], g.s[3], g.s[0], list, 6);
 }
