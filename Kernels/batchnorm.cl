@@ -38,6 +38,21 @@ inline float group_sum(float value, __local float *scratch) {
 #define BN_FOR_ITEM for (int b = 0; b < batch; b++) for (int i = l; i < plane; i += GROUP)
 #define BN_AT(t, off) t[(off) + (b * channels + c) * plane + i]
 
+/*
+ * A channel's statistics out: the running mean and unbiased variance moved toward the batch's when `update`
+ * (PyTorch's momentum convention, m values per channel), and the saved mean and 1 / sqrt(var + eps).
+ */
+inline void store_statistics(int update, float momentum, int m, float mean, float var, float invstd,
+                             __global float *running_mean, __global float *running_var, __global float *saved_mean,
+                             __global float *saved_invstd) {
+    if (update) {
+        *running_mean = (1.0f - momentum) * *running_mean + momentum * mean;
+        *running_var = (1.0f - momentum) * *running_var + momentum * (var * (float)m / (float)(m - 1));
+    }
+    *saved_mean = mean;
+    *saved_invstd = invstd;
+}
+
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
 void batchnorm_forward(int batch, int channels, int plane, float epsilon, float momentum, int training,
                        int has_running, __global const float *x, int x_off, __global const float *gamma, int gamma_off,
@@ -65,13 +80,8 @@ void batchnorm_forward(int batch, int channels, int plane, float epsilon, float 
     float scale = gamma[gamma_off + c] * invstd, shift = beta[beta_off + c];
     barrier(CLK_GLOBAL_MEM_FENCE); /* every item has read the running statistics */
     if (l == 0) {
-        if (training && has_running) {
-            running_mean[rm_off + c] = (1.0f - momentum) * running_mean[rm_off + c] + momentum * mean;
-            running_var[rv_off + c] =
-                (1.0f - momentum) * running_var[rv_off + c] + momentum * (var * (float)m / (float)(m - 1));
-        }
-        saved_mean[sm_off + c] = mean;
-        saved_invstd[si_off + c] = invstd;
+        store_statistics(training && has_running, momentum, m, mean, var, invstd, running_mean + rm_off + c,
+                         running_var + rv_off + c, saved_mean + sm_off + c, saved_invstd + si_off + c);
     }
     BN_FOR_ITEM BN_AT(y, y_off) = (BN_AT(x, x_off) - mean) * scale + shift;
 }
@@ -168,13 +178,8 @@ __kernel void batchnorm_channel_stats(int batch, int channels, int plane, float 
         var = running_var[rv_off + c];
     }
     float invstd = 1.0f / sqrt(var + epsilon);
-    if (training && has_running) {
-        running_mean[rm_off + c] = (1.0f - momentum) * running_mean[rm_off + c] + momentum * mean;
-        running_var[rv_off + c] =
-            (1.0f - momentum) * running_var[rv_off + c] + momentum * (var * (float)m / (float)(m - 1));
-    }
-    saved_mean[sm_off + c] = mean;
-    saved_invstd[si_off + c] = invstd;
+    store_statistics(training && has_running, momentum, m, mean, var, invstd, running_mean + rm_off + c,
+                     running_var + rv_off + c, saved_mean + sm_off + c, saved_invstd + si_off + c);
 }
 
 /** Plane q of y = (x - saved_mean) * (gamma * saved_invstd) + beta (y may be x). Launch: global (N*C). */
