@@ -208,7 +208,7 @@ __kernel void pool2d_forward_vec(int16 g, int2 avg, __global const float *x, int
  * and the divisor lane by lane. Launch: global (OH, P).
  */
 __kernel void pool2d_forward_rows(int16 g, int2 avg, __global const float *x, int x_off, __global float *y,
-                                 int y_off) {
+                                  int y_off) {
     int oh = get_global_id(0), p = get_global_id(1);
     if (oh >= GOH || p >= GP) return;
     __global const float *plane = x + x_off + p * GH * GW;

@@ -152,11 +152,14 @@ extension TapeNode {
     /// Throws when a tensor the rule reads (`rule.saved`, and `output` when the rule reads it)
     /// was modified in place since the op ran.
     func checkSavedVersions(output: Tensor) throws {
-        let read = zip(rule.saved, savedVersions) + (rule.readsOutput ? [(output, outputVersion)] : [])
-        for (tensor, version) in read where tensor.version != version {
-            throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
-                               message: "backward: a tensor of shape \(tensor.shape) saved by \(op) was modified in place afterwards (version \(version), now \(tensor.version)); its gradient would be wrong")
-        }
+        for (tensor, version) in zip(rule.saved, savedVersions) { try check(tensor, version) }
+        if rule.readsOutput { try check(output, outputVersion) }
+    }
+
+    private func check(_ tensor: Tensor, _ version: Int) throws {
+        guard tensor.version != version else { return }
+        throw ConvKitError(status: CK_ERR_INVALID_ARGUMENT,
+                           message: "backward: a tensor of shape \(tensor.shape) saved by \(op) was modified in place afterwards (version \(version), now \(tensor.version)); its gradient would be wrong")
     }
 }
 

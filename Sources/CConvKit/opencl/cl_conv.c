@@ -95,12 +95,9 @@ ck_status ck_cl_conv2d_forward_pass(ck_backend *backend, const char *op, const c
         ck_status status = ck_cl_conv2d_forward_vec(backend, op, g, x, w, NULL, &e, beta, y);
         if (status != CK_ERR_UNSUPPORTED) return status;
     }
-    const ck_cl_arg list[] = {CK_CL_ARG(*g),       CK_CL_ARG(x.mem),        CK_CL_ARG(x.offset),
-                              CK_CL_ARG(w.mem),    CK_CL_ARG(w.offset),     CK_CL_ARG(e.has_bias),
-                              CK_CL_ARG(e.bias.mem), CK_CL_ARG(e.bias.offset), CK_CL_ARG(beta),
-                              CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset),     CK_CL_ARG(e.activation),
-                              CK_CL_ARG(e.alpha)};
-    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, 1, list, 13);
+    const ck_cl_arg list[] = {CK_CL_ARG(*g),     CK_CL_ARG(x.mem),    CK_CL_ARG(x.offset),
+                              CK_CL_ARG(w.mem),  CK_CL_ARG(w.offset), CK_CL_EPILOGUE_ARGS(&e, beta, y)};
+    return ck_cl_conv2d_launch(backend, op, CK_CL_CONV_FORWARD, g, 1, list, 5 + CK_CL_EPILOGUE_ARG_COUNT);
 }
 
 ck_status ck_cl_conv2d_backward_data_pass(ck_backend *backend, const char *op, const cl_int16 *g, ck_cl_view w,

@@ -101,22 +101,12 @@ ck_status ck_cl_conv2d_forward_vec(ck_backend *backend, const char *op, const cl
     /* A work group: up to 8 channel blocks of the same positions, which read the same input. */
     const size_t local[3] = {1, (size_t)(blocks < 8 ? blocks : 8), 1};
     if (status == CK_OK) {
-        const ck_cl_arg list[] = {CK_CL_ARG(*g),
-                                  CK_CL_ARG(hp),
-                                  CK_CL_ARG(p.wp),
-                                  CK_CL_ARG(xp),
-                                  CK_CL_ARG(xp_off),
-                                  CK_CL_ARG(packed),
-                                  CK_CL_ARG(epilogue->has_bias),
-                                  CK_CL_ARG(epilogue->bias.mem),
-                                  CK_CL_ARG(epilogue->bias.offset),
-                                  CK_CL_ARG(beta),
-                                  CK_CL_ARG(y.mem),
-                                  CK_CL_ARG(y.offset),
-                                  CK_CL_ARG(epilogue->activation),
-                                  CK_CL_ARG(epilogue->alpha)};
+        const ck_cl_arg list[] = {CK_CL_ARG(*g),     CK_CL_ARG(hp),     CK_CL_ARG(p.wp),
+                                  CK_CL_ARG(xp),     CK_CL_ARG(xp_off), CK_CL_ARG(packed),
+                                  CK_CL_EPILOGUE_ARGS(epilogue, beta, y)};
         const char *kernel = p.flat ? "conv2d_forward_flat" : "conv2d_forward_vec";
-        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_DIRECT, kernel, 3, p.global, local, list, 14);
+        status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_DIRECT, kernel, 3, p.global, local, list,
+                              6 + CK_CL_EPILOGUE_ARG_COUNT);
     }
     if (padded_x) ck_cl_free(backend, padded_x, xp_count * sizeof(float));
     if (packed) ck_cl_free(backend, packed, packed_count * sizeof(float));

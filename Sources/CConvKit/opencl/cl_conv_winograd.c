@@ -89,24 +89,12 @@ ck_status ck_cl_conv2d_forward_winograd(ck_backend *backend, const char *op, con
         status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_gemm", 3, gemm_global,
                               gemm_local, gemm_args, 5);
         if (status != CK_OK) break;
-        const ck_cl_arg out_args[] = {CK_CL_ARG(*g),
-                                      CK_CL_ARG(th),
-                                      CK_CL_ARG(tw),
-                                      CK_CL_ARG(first),
-                                      CK_CL_ARG(count),
-                                      CK_CL_ARG(tp),
-                                      CK_CL_ARG(m),
-                                      CK_CL_ARG(epilogue->has_bias),
-                                      CK_CL_ARG(epilogue->bias.mem),
-                                      CK_CL_ARG(epilogue->bias.offset),
-                                      CK_CL_ARG(beta),
-                                      CK_CL_ARG(y.mem),
-                                      CK_CL_ARG(y.offset),
-                                      CK_CL_ARG(epilogue->activation),
-                                      CK_CL_ARG(epilogue->alpha)};
+        const ck_cl_arg out_args[] = {CK_CL_ARG(*g),    CK_CL_ARG(th),    CK_CL_ARG(tw), CK_CL_ARG(first),
+                                      CK_CL_ARG(count), CK_CL_ARG(tp),    CK_CL_ARG(m),
+                                      CK_CL_EPILOGUE_ARGS(epilogue, beta, y)};
         const size_t out_global[2] = {(size_t)count, (size_t)o};
         status = ck_cl_launch(backend, op, CK_CL_PROGRAM_CONV2D_WINOGRAD, "winograd_output", 2, out_global, NULL,
-                              out_args, 15);
+                              out_args, 7 + CK_CL_EPILOGUE_ARG_COUNT);
     }
     if (m) ck_cl_free(backend, m, m_count * sizeof(float));
     if (v) ck_cl_free(backend, v, v_count * sizeof(float));

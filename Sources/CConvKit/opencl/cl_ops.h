@@ -132,6 +132,15 @@ typedef struct ck_cl_epilogue {
     float alpha;
 } ck_cl_epilogue;
 
+/**
+ * The arguments every conv forward kernel ends with, in their order: has_bias, bias, bias_off,
+ * beta, y, y_off, act, alpha (e: a const ck_cl_epilogue *; beta and y: lvalues).
+ */
+#define CK_CL_EPILOGUE_ARGS(e, beta, y)                                                                        \
+    CK_CL_ARG((e)->has_bias), CK_CL_ARG((e)->bias.mem), CK_CL_ARG((e)->bias.offset), CK_CL_ARG(beta),      \
+        CK_CL_ARG((y).mem), CK_CL_ARG((y).offset), CK_CL_ARG((e)->activation), CK_CL_ARG((e)->alpha)
+#define CK_CL_EPILOGUE_ARG_COUNT 8
+
 /** The epilogue of a pass without bias or activation; `any` is a valid buffer the kernel does not read. */
 ck_cl_epilogue ck_cl_epilogue_none(ck_cl_view any);
 

@@ -2023,7 +2023,7 @@ const ck_cl_embedded_file ck_cl_embedded_files[] = {
      " * and the divisor lane by lane. Launch: global (OH, P).\n"
      " */\n"
      "__kernel void pool2d_forward_rows(int16 g, int2 avg, __global const float *x, int x_off, __global float *y,\n"
-     "                                 int y_off) {\n"
+     "                                  int y_off) {\n"
      "    int oh = get_global_id(0), p = get_global_id(1);\n"
      "    if (oh >= GOH || p >= GP) return;\n"
      "    __global const float *plane = x + x_off + p * GH * GW;\n"
