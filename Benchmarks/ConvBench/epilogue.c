@@ -126,8 +126,8 @@ int bench_epilogue(const bench_options *options, const bench_shape_list *shapes)
             continue;
         }
         const double flops = bench_work(shape, BENCH_FORWARD, row->n) * 1e-9;
-        const int64_t oh = (shape->h + 2 * shape->pad - shape->kernel) / shape->stride + 1;
-        const int64_t ow = (shape->w + 2 * shape->pad - shape->kernel) / shape->stride + 1;
+        const int64_t oh = ck_conv_output_size(shape->h, shape->kernel, shape->stride, shape->pad, shape->pad, 1);
+        const int64_t ow = ck_conv_output_size(shape->w, shape->kernel, shape->stride, shape->pad, shape->pad, 1);
         const double y_mib = (double)(row->n * shape->o * oh * ow) * 4.0 / (1 << 20);
         printf("%-40s %11.3f %11.3f %7.2fx %10.1f %10.1f %9.1f\n", shape->name, row->separate.median_s * 1e3,
                row->fused.median_s * 1e3, row->separate.median_s / row->fused.median_s,

@@ -12,8 +12,7 @@
 
 static const char magic[8] = {'C', 'K', 'P', 'R', 'O', 'G', '0', '1'};
 
-/* FNV-1a, 64 bits, over `size` bytes. */
-static uint64_t fnv1a(const void *data, size_t size) {
+uint64_t ck_cl_fnv1a(const void *data, size_t size) {
     uint64_t hash = 0xcbf29ce484222325ull;
     for (const unsigned char *p = data; size--; p++) hash = (hash ^ *p) * 0x100000001b3ull;
     return hash;
@@ -57,7 +56,7 @@ void ck_cl_disk_cache_dir(char *dir, size_t capacity) {
 
 /* dir/<hash of key>.clbin */
 static int entry_path(const char *dir, const char *key, char *path, size_t capacity) {
-    int length = snprintf(path, capacity, "%s/%016llx.clbin", dir, (unsigned long long)fnv1a(key, strlen(key)));
+    int length = snprintf(path, capacity, "%s/%016llx.clbin", dir, (unsigned long long)ck_cl_fnv1a(key, strlen(key)));
     return length > 0 && (size_t)length < capacity;
 }
 
@@ -77,7 +76,7 @@ static unsigned char *read_entry(const char *path, const char *key, size_t *size
              fread(&checksum, sizeof checksum, 1, f) == 1 && binary_length > 0 && binary_length < ((uint64_t)1 << 31) &&
              (binary = malloc((size_t)binary_length)) != NULL &&
              fread(binary, 1, (size_t)binary_length, f) == binary_length && fgetc(f) == EOF &&
-             fnv1a(binary, (size_t)binary_length) == checksum;
+             ck_cl_fnv1a(binary, (size_t)binary_length) == checksum;
     fclose(f);
     free(stored_key);
     if (!ok) {
@@ -125,7 +124,7 @@ void ck_cl_disk_cache_store(const char *dir, const char *key, cl_program program
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (fd >= 0 && !f) close(fd);
     if (f) {
-        uint64_t key_length = strlen(key), binary_length = size, checksum = fnv1a(binary, size);
+        uint64_t key_length = strlen(key), binary_length = size, checksum = ck_cl_fnv1a(binary, size);
         int ok = fwrite(magic, 1, sizeof magic, f) == sizeof magic &&
                  fwrite(&key_length, sizeof key_length, 1, f) == 1 && fwrite(key, 1, key_length, f) == key_length &&
                  fwrite(&binary_length, sizeof binary_length, 1, f) == 1 &&

@@ -21,6 +21,7 @@
 #endif
 #include <CL/cl.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct ck_cl_state ck_cl_state;
 
@@ -33,6 +34,9 @@ void ck_cl_disk_cache_dir(char *dir, size_t capacity);
  * a home folder. Saved tunings live in its "tuning" subfolder (cl_tuning.c).
  */
 void ck_cl_convkit_cache_root(char *dir, size_t capacity, int create);
+
+/** FNV-1a, 64 bits, over `size` bytes: the names of cached programs and saved tunings. */
+uint64_t ck_cl_fnv1a(const void *data, size_t size);
 
 /** Creates `path` and its missing parents (mode 0700); 1 on success. */
 int ck_cl_make_dirs(char *path);

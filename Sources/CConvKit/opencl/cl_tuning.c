@@ -85,13 +85,6 @@ static int parse(const char *text, int with_winograd, ck_cl_tuning *t) {
     return count == (with_winograd ? 8 : 7);
 }
 
-/* FNV-1a, 64 bits, of a text. */
-static uint64_t text_hash(const char *text) {
-    uint64_t hash = 0xcbf29ce484222325ull;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) hash = (hash ^ *p) * 0x100000001b3ull;
-    return hash;
-}
-
 /* "vendor|name|driver": whom a saved tuning is for. */
 static void device_key(const ck_device_info *info, char *key, size_t capacity) {
     snprintf(key, capacity, "%s|%s|%s", info->vendor, info->name, info->driver_version);
@@ -105,7 +98,8 @@ static int saved_path(const ck_device_info *info, int create, char *path, size_t
     device_key(info, key, sizeof key);
     int length = snprintf(path, capacity, "%s/tuning", root);
     if (length < 0 || (size_t)length >= capacity || (create && !ck_cl_make_dirs(path))) return 0;
-    length = snprintf(path, capacity, "%s/tuning/%016llx.txt", root, (unsigned long long)text_hash(key));
+    const unsigned long long hash = ck_cl_fnv1a(key, strlen(key));
+    length = snprintf(path, capacity, "%s/tuning/%016llx.txt", root, hash);
     return length > 0 && (size_t)length < capacity;
 }
 
