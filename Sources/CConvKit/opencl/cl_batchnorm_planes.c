@@ -24,38 +24,32 @@ static size_t partial_bytes(const ck_tensor *x) { return (size_t)(x->dims[0] * x
  */
 ck_status ck_cl_batchnorm2d_forward_planes(ck_backend *backend, const char *op,
                                            const ck_batchnorm2d_forward_args *args) {
-    const ck_batchnorm_params *p = args->params;
-    int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
-    int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]), planes = batch * channels;
-    int32_t training = p->training != 0, has_running = args->running_mean != NULL;
-    float epsilon = p->epsilon, momentum = p->momentum;
-    ck_cl_view x = ck_cl_view_of(args->x), gamma = ck_cl_view_of(args->gamma), beta = ck_cl_view_of(args->beta);
-    ck_cl_view rm = ck_cl_view_or(args->running_mean, args->saved_mean);
-    ck_cl_view rv = ck_cl_view_or(args->running_var, args->saved_invstd);
-    ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
-    ck_cl_view y = ck_cl_view_of(args->y);
+    const ck_cl_batchnorm_forward b = ck_cl_batchnorm_forward_of(args);
+    const int32_t planes = b.batch * b.channels;
     const size_t bytes = partial_bytes(args->x);
     cl_mem scratch = NULL;
     ck_status status = CK_OK;
-    if (training) {
+    if (b.training) {
         status = ck_cl_alloc(backend, op, bytes, &scratch);
-        const ck_cl_arg list[] = {CK_CL_ARG(batch), CK_CL_ARG(channels), CK_CL_ARG(plane), CK_CL_ARG(x.mem),
-                                  CK_CL_ARG(x.offset), CK_CL_ARG(scratch)};
+        const ck_cl_arg list[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane), CK_CL_ARG(b.x.mem),
+                                  CK_CL_ARG(b.x.offset), CK_CL_ARG(scratch)};
         if (status == CK_OK) status = launch_items(backend, op, "batchnorm_plane_stats", planes, list, 6);
     }
-    cl_mem partial = scratch ? scratch : sm.mem; /* inference: not read */
+    cl_mem partial = scratch ? scratch : b.sm.mem; /* inference: not read */
     if (status == CK_OK) {
-        const ck_cl_arg list[] = {CK_CL_ARG(batch),     CK_CL_ARG(channels), CK_CL_ARG(plane),     CK_CL_ARG(epsilon),
-                                  CK_CL_ARG(momentum),  CK_CL_ARG(training), CK_CL_ARG(has_running), CK_CL_ARG(partial),
-                                  CK_CL_ARG(rm.mem),    CK_CL_ARG(rm.offset), CK_CL_ARG(rv.mem),     CK_CL_ARG(rv.offset),
-                                  CK_CL_ARG(sm.mem),    CK_CL_ARG(sm.offset), CK_CL_ARG(si.mem),     CK_CL_ARG(si.offset)};
-        status = launch_items(backend, op, "batchnorm_channel_stats", channels, list, 16);
+        const ck_cl_arg list[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane), CK_CL_ARG(b.epsilon),
+                                  CK_CL_ARG(b.momentum), CK_CL_ARG(b.training), CK_CL_ARG(b.has_running),
+                                  CK_CL_ARG(partial), CK_CL_ARG(b.rm.mem), CK_CL_ARG(b.rm.offset),
+                                  CK_CL_ARG(b.rv.mem), CK_CL_ARG(b.rv.offset), CK_CL_ARG(b.sm.mem),
+                                  CK_CL_ARG(b.sm.offset), CK_CL_ARG(b.si.mem), CK_CL_ARG(b.si.offset)};
+        status = launch_items(backend, op, "batchnorm_channel_stats", b.channels, list, 16);
     }
     if (status == CK_OK) {
-        const ck_cl_arg list[] = {CK_CL_ARG(batch),     CK_CL_ARG(channels),   CK_CL_ARG(plane),    CK_CL_ARG(x.mem),
-                                  CK_CL_ARG(x.offset),  CK_CL_ARG(gamma.mem),  CK_CL_ARG(gamma.offset),
-                                  CK_CL_ARG(beta.mem),  CK_CL_ARG(beta.offset), CK_CL_ARG(sm.mem),  CK_CL_ARG(sm.offset),
-                                  CK_CL_ARG(si.mem),    CK_CL_ARG(si.offset),  CK_CL_ARG(y.mem),    CK_CL_ARG(y.offset)};
+        const ck_cl_arg list[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane), CK_CL_ARG(b.x.mem),
+                                  CK_CL_ARG(b.x.offset), CK_CL_ARG(b.gamma.mem), CK_CL_ARG(b.gamma.offset),
+                                  CK_CL_ARG(b.beta.mem), CK_CL_ARG(b.beta.offset), CK_CL_ARG(b.sm.mem),
+                                  CK_CL_ARG(b.sm.offset), CK_CL_ARG(b.si.mem), CK_CL_ARG(b.si.offset),
+                                  CK_CL_ARG(b.y.mem), CK_CL_ARG(b.y.offset)};
         status = launch_items(backend, op, "batchnorm_normalize", planes, list, 15);
     }
     if (scratch) ck_cl_free(backend, scratch, bytes);
@@ -68,38 +62,32 @@ ck_status ck_cl_batchnorm2d_forward_planes(ck_backend *backend, const char *op,
  */
 ck_status ck_cl_batchnorm2d_backward_planes(ck_backend *backend, const char *op,
                                             const ck_batchnorm2d_backward_args *args) {
-    int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
-    int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]), planes = batch * channels;
-    int32_t training = args->params->training != 0;
-    int32_t has_dgamma = args->dgamma != NULL, has_dbeta = args->dbeta != NULL;
-    float beta_acc = args->beta_acc;
-    ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), gamma = ck_cl_view_of(args->gamma);
-    ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
-    ck_cl_view dx = ck_cl_view_of(args->dx);
-    ck_cl_view dgamma = ck_cl_view_or(args->dgamma, args->dx), dbeta = ck_cl_view_or(args->dbeta, args->dx);
+    const ck_cl_batchnorm_backward b = ck_cl_batchnorm_backward_of(args);
+    const int32_t planes = b.batch * b.channels;
     const size_t bytes = partial_bytes(args->x);
     cl_mem scratch = NULL;
     ck_status status = CK_OK;
-    if (training || has_dgamma || has_dbeta) {
+    if (b.training || b.has_dgamma || b.has_dbeta) {
         status = ck_cl_alloc(backend, op, bytes, &scratch);
-        const ck_cl_arg sums[] = {CK_CL_ARG(batch),    CK_CL_ARG(channels), CK_CL_ARG(plane),     CK_CL_ARG(x.mem),
-                                  CK_CL_ARG(x.offset), CK_CL_ARG(dy.mem),   CK_CL_ARG(dy.offset), CK_CL_ARG(sm.mem),
-                                  CK_CL_ARG(sm.offset), CK_CL_ARG(scratch)};
+        const ck_cl_arg sums[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane), CK_CL_ARG(b.x.mem),
+                                  CK_CL_ARG(b.x.offset), CK_CL_ARG(b.dy.mem), CK_CL_ARG(b.dy.offset),
+                                  CK_CL_ARG(b.sm.mem), CK_CL_ARG(b.sm.offset), CK_CL_ARG(scratch)};
         if (status == CK_OK) status = launch_items(backend, op, "batchnorm_plane_grad_sums", planes, sums, 10);
-        const ck_cl_arg grads[] = {CK_CL_ARG(batch),      CK_CL_ARG(channels),   CK_CL_ARG(plane),
-                                   CK_CL_ARG(training),   CK_CL_ARG(si.mem),     CK_CL_ARG(si.offset),
-                                   CK_CL_ARG(scratch),    CK_CL_ARG(beta_acc),   CK_CL_ARG(has_dgamma),
-                                   CK_CL_ARG(dgamma.mem), CK_CL_ARG(dgamma.offset), CK_CL_ARG(has_dbeta),
-                                   CK_CL_ARG(dbeta.mem),  CK_CL_ARG(dbeta.offset)};
-        if (status == CK_OK) status = launch_items(backend, op, "batchnorm_channel_grads", channels, grads, 14);
+        const ck_cl_arg grads[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane),
+                                   CK_CL_ARG(b.training), CK_CL_ARG(b.si.mem), CK_CL_ARG(b.si.offset),
+                                   CK_CL_ARG(scratch), CK_CL_ARG(b.beta_acc), CK_CL_ARG(b.has_dgamma),
+                                   CK_CL_ARG(b.dgamma.mem), CK_CL_ARG(b.dgamma.offset), CK_CL_ARG(b.has_dbeta),
+                                   CK_CL_ARG(b.dbeta.mem), CK_CL_ARG(b.dbeta.offset)};
+        if (status == CK_OK) status = launch_items(backend, op, "batchnorm_channel_grads", b.channels, grads, 14);
     }
-    cl_mem partial = scratch ? scratch : dy.mem; /* inference: not read */
+    cl_mem partial = scratch ? scratch : b.dy.mem; /* inference: not read */
     if (status == CK_OK) {
-        const ck_cl_arg list[] = {CK_CL_ARG(batch),     CK_CL_ARG(channels),   CK_CL_ARG(plane),   CK_CL_ARG(training),
-                                  CK_CL_ARG(x.mem),     CK_CL_ARG(x.offset),   CK_CL_ARG(dy.mem),  CK_CL_ARG(dy.offset),
-                                  CK_CL_ARG(gamma.mem), CK_CL_ARG(gamma.offset), CK_CL_ARG(sm.mem), CK_CL_ARG(sm.offset),
-                                  CK_CL_ARG(si.mem),    CK_CL_ARG(si.offset),  CK_CL_ARG(partial), CK_CL_ARG(beta_acc),
-                                  CK_CL_ARG(dx.mem),    CK_CL_ARG(dx.offset)};
+        const ck_cl_arg list[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane),
+                                  CK_CL_ARG(b.training), CK_CL_ARG(b.x.mem), CK_CL_ARG(b.x.offset),
+                                  CK_CL_ARG(b.dy.mem), CK_CL_ARG(b.dy.offset), CK_CL_ARG(b.gamma.mem),
+                                  CK_CL_ARG(b.gamma.offset), CK_CL_ARG(b.sm.mem), CK_CL_ARG(b.sm.offset),
+                                  CK_CL_ARG(b.si.mem), CK_CL_ARG(b.si.offset), CK_CL_ARG(partial),
+                                  CK_CL_ARG(b.beta_acc), CK_CL_ARG(b.dx.mem), CK_CL_ARG(b.dx.offset)};
         status = launch_items(backend, op, "batchnorm_backward_dx", planes, list, 18);
     }
     if (scratch) ck_cl_free(backend, scratch, bytes);

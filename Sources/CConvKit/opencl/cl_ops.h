@@ -220,6 +220,25 @@ ck_status ck_cl_sgd_update(ck_backend *backend, const ck_sgd_update_args *args);
 ck_status ck_cl_adam_update(ck_backend *backend, const ck_adam_update_args *args);
 ck_status ck_cl_rmsprop_update(ck_backend *backend, const ck_rmsprop_update_args *args);
 
+/**
+ * A batch-norm call as the OpenCL kernels take it (cl_train.c builds them for both the
+ * work-group and the plane kernels): sizes of x (N, C, H, W), flags and views. Forward: rm, rv
+ * are the saved statistics' buffers (unread) without running ones; backward: dgamma, dbeta are
+ * dx's (unread) when not asked for.
+ */
+typedef struct ck_cl_batchnorm_forward {
+    int32_t batch, channels, plane, training, has_running;
+    float epsilon, momentum;
+    ck_cl_view x, gamma, beta, rm, rv, sm, si, y;
+} ck_cl_batchnorm_forward;
+typedef struct ck_cl_batchnorm_backward {
+    int32_t batch, channels, plane, training, has_dgamma, has_dbeta;
+    float beta_acc;
+    ck_cl_view x, dy, gamma, sm, si, dx, dgamma, dbeta;
+} ck_cl_batchnorm_backward;
+ck_cl_batchnorm_forward ck_cl_batchnorm_forward_of(const ck_batchnorm2d_forward_args *args);
+ck_cl_batchnorm_backward ck_cl_batchnorm_backward_of(const ck_batchnorm2d_backward_args *args);
+
 /*
  * cl_batchnorm_planes.c: batch norm on devices whose tuning sets conv_vec (CPU devices), on batchnorm.cl's
  * plane kernels; the tensors already checked with CK_CL_REQUIRE_INT_SIZED.

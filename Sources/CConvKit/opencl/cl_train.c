@@ -16,29 +16,42 @@ static ck_status launch_channels(ck_backend *backend, const char *op, const char
     return ck_cl_launch(backend, op, CK_CL_PROGRAM_BATCHNORM, kernel, 1, &global, &local, args, arg_count);
 }
 
+ck_cl_batchnorm_forward ck_cl_batchnorm_forward_of(const ck_batchnorm2d_forward_args *args) {
+    const ck_batchnorm_params *p = args->params;
+    return (ck_cl_batchnorm_forward){
+        .batch = ck_cl_int(args->x->dims[0]), .channels = ck_cl_int(args->x->dims[1]),
+        .plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]), .training = p->training != 0,
+        .has_running = args->running_mean != NULL, .epsilon = p->epsilon, .momentum = p->momentum,
+        .x = ck_cl_view_of(args->x), .gamma = ck_cl_view_of(args->gamma), .beta = ck_cl_view_of(args->beta),
+        .rm = ck_cl_view_or(args->running_mean, args->saved_mean),
+        .rv = ck_cl_view_or(args->running_var, args->saved_invstd),
+        .sm = ck_cl_view_of(args->saved_mean), .si = ck_cl_view_of(args->saved_invstd), .y = ck_cl_view_of(args->y)};
+}
+
+ck_cl_batchnorm_backward ck_cl_batchnorm_backward_of(const ck_batchnorm2d_backward_args *args) {
+    return (ck_cl_batchnorm_backward){
+        .batch = ck_cl_int(args->x->dims[0]), .channels = ck_cl_int(args->x->dims[1]),
+        .plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]), .training = args->params->training != 0,
+        .has_dgamma = args->dgamma != NULL, .has_dbeta = args->dbeta != NULL, .beta_acc = args->beta_acc,
+        .x = ck_cl_view_of(args->x), .dy = ck_cl_view_of(args->dy), .gamma = ck_cl_view_of(args->gamma),
+        .sm = ck_cl_view_of(args->saved_mean), .si = ck_cl_view_of(args->saved_invstd), .dx = ck_cl_view_of(args->dx),
+        .dgamma = ck_cl_view_or(args->dgamma, args->dx), .dbeta = ck_cl_view_or(args->dbeta, args->dx)};
+}
+
 ck_status ck_cl_batchnorm2d_forward(ck_backend *backend, const ck_batchnorm2d_forward_args *args) {
     const char *op = "batchnorm2d_forward";
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->gamma, args->beta, args->running_mean, args->running_var,
                             args->saved_mean, args->saved_invstd, args->y);
     if (ck_cl(backend)->tuning.conv_vec) return ck_cl_batchnorm2d_forward_planes(backend, op, args);
-    const ck_batchnorm_params *p = args->params;
-    int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
-    int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]);
-    int32_t training = p->training != 0, has_running = args->running_mean != NULL;
-    float epsilon = p->epsilon, momentum = p->momentum;
-    ck_cl_view x = ck_cl_view_of(args->x), gamma = ck_cl_view_of(args->gamma), beta = ck_cl_view_of(args->beta);
-    ck_cl_view rm = ck_cl_view_or(args->running_mean, args->saved_mean);
-    ck_cl_view rv = ck_cl_view_or(args->running_var, args->saved_invstd);
-    ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
-    ck_cl_view y = ck_cl_view_of(args->y);
-    const ck_cl_arg list[] = {
-        CK_CL_ARG(batch),        CK_CL_ARG(channels),     CK_CL_ARG(plane),      CK_CL_ARG(epsilon),
-        CK_CL_ARG(momentum),     CK_CL_ARG(training),     CK_CL_ARG(has_running), CK_CL_ARG(x.mem),
-        CK_CL_ARG(x.offset),     CK_CL_ARG(gamma.mem),    CK_CL_ARG(gamma.offset), CK_CL_ARG(beta.mem),
-        CK_CL_ARG(beta.offset),  CK_CL_ARG(rm.mem),       CK_CL_ARG(rm.offset),  CK_CL_ARG(rv.mem),
-        CK_CL_ARG(rv.offset),    CK_CL_ARG(sm.mem),       CK_CL_ARG(sm.offset),  CK_CL_ARG(si.mem),
-        CK_CL_ARG(si.offset),    CK_CL_ARG(y.mem),        CK_CL_ARG(y.offset)};
-    return launch_channels(backend, op, "batchnorm_forward", channels, list, 23);
+    ck_cl_batchnorm_forward b = ck_cl_batchnorm_forward_of(args);
+    const ck_cl_arg list[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane), CK_CL_ARG(b.epsilon),
+                              CK_CL_ARG(b.momentum), CK_CL_ARG(b.training), CK_CL_ARG(b.has_running),
+                              CK_CL_ARG(b.x.mem), CK_CL_ARG(b.x.offset), CK_CL_ARG(b.gamma.mem),
+                              CK_CL_ARG(b.gamma.offset), CK_CL_ARG(b.beta.mem), CK_CL_ARG(b.beta.offset),
+                              CK_CL_ARG(b.rm.mem), CK_CL_ARG(b.rm.offset), CK_CL_ARG(b.rv.mem),
+                              CK_CL_ARG(b.rv.offset), CK_CL_ARG(b.sm.mem), CK_CL_ARG(b.sm.offset),
+                              CK_CL_ARG(b.si.mem), CK_CL_ARG(b.si.offset), CK_CL_ARG(b.y.mem), CK_CL_ARG(b.y.offset)};
+    return launch_channels(backend, op, "batchnorm_forward", b.channels, list, 23);
 }
 
 ck_status ck_cl_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_backward_args *args) {
@@ -46,23 +59,15 @@ ck_status ck_cl_batchnorm2d_backward(ck_backend *backend, const ck_batchnorm2d_b
     CK_CL_REQUIRE_INT_SIZED(backend, op, args->x, args->dy, args->gamma, args->saved_mean, args->saved_invstd,
                             args->dx, args->dgamma, args->dbeta);
     if (ck_cl(backend)->tuning.conv_vec) return ck_cl_batchnorm2d_backward_planes(backend, op, args);
-    int32_t batch = ck_cl_int(args->x->dims[0]), channels = ck_cl_int(args->x->dims[1]);
-    int32_t plane = ck_cl_int(args->x->dims[2] * args->x->dims[3]);
-    int32_t training = args->params->training != 0;
-    int32_t has_dgamma = args->dgamma != NULL, has_dbeta = args->dbeta != NULL;
-    float beta_acc = args->beta_acc;
-    ck_cl_view x = ck_cl_view_of(args->x), dy = ck_cl_view_of(args->dy), gamma = ck_cl_view_of(args->gamma);
-    ck_cl_view sm = ck_cl_view_of(args->saved_mean), si = ck_cl_view_of(args->saved_invstd);
-    ck_cl_view dx = ck_cl_view_of(args->dx);
-    ck_cl_view dgamma = ck_cl_view_or(args->dgamma, args->dx), dbeta = ck_cl_view_or(args->dbeta, args->dx);
-    const ck_cl_arg list[] = {
-        CK_CL_ARG(batch),      CK_CL_ARG(channels),   CK_CL_ARG(plane),         CK_CL_ARG(training),
-        CK_CL_ARG(x.mem),      CK_CL_ARG(x.offset),   CK_CL_ARG(dy.mem),        CK_CL_ARG(dy.offset),
-        CK_CL_ARG(gamma.mem),  CK_CL_ARG(gamma.offset), CK_CL_ARG(sm.mem),      CK_CL_ARG(sm.offset),
-        CK_CL_ARG(si.mem),     CK_CL_ARG(si.offset),  CK_CL_ARG(beta_acc),      CK_CL_ARG(dx.mem),
-        CK_CL_ARG(dx.offset),  CK_CL_ARG(has_dgamma), CK_CL_ARG(dgamma.mem),    CK_CL_ARG(dgamma.offset),
-        CK_CL_ARG(has_dbeta),  CK_CL_ARG(dbeta.mem),  CK_CL_ARG(dbeta.offset)};
-    return launch_channels(backend, op, "batchnorm_backward", channels, list, 23);
+    ck_cl_batchnorm_backward b = ck_cl_batchnorm_backward_of(args);
+    const ck_cl_arg list[] = {CK_CL_ARG(b.batch), CK_CL_ARG(b.channels), CK_CL_ARG(b.plane), CK_CL_ARG(b.training),
+                              CK_CL_ARG(b.x.mem), CK_CL_ARG(b.x.offset), CK_CL_ARG(b.dy.mem), CK_CL_ARG(b.dy.offset),
+                              CK_CL_ARG(b.gamma.mem), CK_CL_ARG(b.gamma.offset), CK_CL_ARG(b.sm.mem),
+                              CK_CL_ARG(b.sm.offset), CK_CL_ARG(b.si.mem), CK_CL_ARG(b.si.offset),
+                              CK_CL_ARG(b.beta_acc), CK_CL_ARG(b.dx.mem), CK_CL_ARG(b.dx.offset),
+                              CK_CL_ARG(b.has_dgamma), CK_CL_ARG(b.dgamma.mem), CK_CL_ARG(b.dgamma.offset),
+                              CK_CL_ARG(b.has_dbeta), CK_CL_ARG(b.dbeta.mem), CK_CL_ARG(b.dbeta.offset)};
+    return launch_channels(backend, op, "batchnorm_backward", b.channels, list, 23);
 }
 
 /* One work item per element of the n-element update. */
